@@ -1,0 +1,232 @@
+/**
+ * The storage seam. Every back-end (SQLite now; PostgreSQL, MariaDB/MySQL and the Perl-server schema
+ * later) implements this interface and passes the one conformance suite in test/store/.
+ *
+ * Conventions:
+ * - Vehicles are addressed by `VehicleRef` (owner id + vehicle id): the reference schema keys them
+ *   per owner. Our own schemas also keep vehicle ids unique across owners, because a car's welcome
+ *   line carries only the vehicle id (`findVehicle`).
+ * - Payloads and record data are bytes (`Buffer`): cars send UTF-8 but nothing guarantees it, and
+ *   replay must be byte-exact (WIRE.md §1).
+ * - Times are `Date`s (UTC); the store keeps one-second resolution where the reference does.
+ * - Car secrets go in and come out in plain text; a back-end protects them at rest with the
+ *   `SecretBox` it was built with. Owner passwords and API tokens come in already hashed.
+ * - High-rate writes (messages, history, utilisation) may be batched in transactions ("group
+ *   commit"); their promises resolve only once the write is committed, and reads see every write
+ *   whose promise has been created (read-your-writes).
+ */
+
+export interface VehicleRef {
+  ownerId: number;
+  vehicleId: string;
+}
+
+export interface Owner {
+  id: number;
+  name: string;
+  mail: string;
+  /** Password hash (see src/auth/passwords.ts for the formats understood). */
+  passwordHash: string;
+  admin: boolean;
+  createdAt: Date;
+}
+
+export interface NewOwner {
+  name: string;
+  passwordHash: string;
+  mail?: string;
+  admin?: boolean;
+}
+
+export interface Vehicle extends VehicleRef {
+  ownerName: string;
+  /** The shared secret ("server password") in plain text. */
+  secret: string;
+  name: string;
+  /** Current paranoid-mode token, '' when none. */
+  ptoken: string;
+  /** Time of the last stored car message, if any. */
+  lastUpdate: Date | undefined;
+  createdAt: Date;
+}
+
+export interface NewVehicle {
+  ownerId: number;
+  vehicleId: string;
+  secret: string;
+  name?: string;
+}
+
+export interface StoredMessage {
+  code: string;
+  payload: Buffer;
+  time: Date;
+  paranoid: boolean;
+  /** Paranoid token in force when the message was stored ('' for plain messages). */
+  ptoken: string;
+}
+
+export interface HistoryRecord {
+  type: string;
+  recno: number;
+  timestamp: Date;
+  data: Buffer;
+  expires: Date;
+}
+
+export interface HistorySummary {
+  type: string;
+  distinctRecnos: number;
+  totalRecords: number;
+  /** Approximate bytes, computed as the reference does: len(type)+len(data)+len(vehicleid)+20 per row. */
+  approxBytes: number;
+  first: Date;
+  last: Date;
+}
+
+export interface UtilisationCounts {
+  /** Bytes the car received (server to car). */
+  carRx: number;
+  /** Bytes the car sent. */
+  carTx: number;
+  /** Bytes apps received. */
+  appRx: number;
+  /** Bytes apps sent. */
+  appTx: number;
+}
+
+export interface UtilisationDay extends UtilisationCounts {
+  /** 'YYYY-MM-DD' (UTC). */
+  day: string;
+}
+
+export interface PushSubscription extends VehicleRef {
+  appId: string;
+  pushType: string;
+  pushKeyType: string;
+  pushKeyValue: string;
+  lastUpdated: Date;
+}
+
+export interface AutoProvisionRecord {
+  apKey: string;
+  token: string;
+  digest: string;
+  /** The encrypted record (base64) sent to the module. */
+  record: string;
+  ownerId: number | undefined;
+  lastUsed: Date | undefined;
+}
+
+export interface ApiToken {
+  ownerId: number;
+  /** SHA-256 hex of the token; the token itself is never stored. */
+  tokenHash: string;
+  application: string;
+  purpose: string;
+  permit: string;
+  created: Date;
+  lastUsed: Date | undefined;
+}
+
+export interface MigrationStatus {
+  current: number;
+  latest: number;
+  applied: { version: number; name: string; appliedAt: Date }[];
+}
+
+export interface Store {
+  /** 'sqlite', 'postgres', 'mysql', 'perl-mysql', ... (shown in logs). */
+  readonly kind: string;
+
+  migrate(): Promise<MigrationStatus>;
+  migrationStatus(): Promise<MigrationStatus>;
+  /** Commits every pending batched write. */
+  flush(): Promise<void>;
+  /** Flushes and releases the database. */
+  close(): Promise<void>;
+
+  // Owners
+  createOwner(owner: NewOwner): Promise<Owner>;
+  getOwner(id: number): Promise<Owner | undefined>;
+  getOwnerByName(name: string): Promise<Owner | undefined>;
+  listOwners(): Promise<Owner[]>;
+  setOwnerPassword(id: number, passwordHash: string): Promise<void>;
+  /** Removes the owner and everything that belongs to it. */
+  deleteOwner(id: number): Promise<boolean>;
+
+  // Vehicles
+  createVehicle(vehicle: NewVehicle): Promise<Vehicle>;
+  /** Creates many vehicles in one transaction: all or none. */
+  createVehicles(vehicles: NewVehicle[]): Promise<number>;
+  /** Lookup by id alone, as a car's login needs (ids are compared upper-case). */
+  findVehicle(vehicleId: string): Promise<Vehicle | undefined>;
+  getVehicle(ref: VehicleRef): Promise<Vehicle | undefined>;
+  /** All vehicles, or one owner's, ordered by vehicle id. */
+  listVehicles(ownerId?: number): Promise<Vehicle[]>;
+  setVehicleSecret(ref: VehicleRef, secret: string): Promise<void>;
+  /** Removes the vehicle and its messages, history and subscriptions. */
+  deleteVehicle(ref: VehicleRef): Promise<boolean>;
+  /**
+   * Records the paranoid token; stored paranoid messages with another token become invalid and
+   * are no longer returned by getMessages.
+   */
+  setParanoidToken(ref: VehicleRef, ptoken: string): Promise<void>;
+
+  // Latest message per code
+  /** Upserts the latest message of its code and sets the vehicle's lastUpdate to msg.time. */
+  saveMessage(ref: VehicleRef, msg: StoredMessage): Promise<void>;
+  /** Valid stored messages in replay order: F, S, then the other codes sorted (case-sensitive). */
+  getMessages(ref: VehicleRef): Promise<StoredMessage[]>;
+
+  // History
+  /** Upserts by (vehicle, type, recno, timestamp to the second); resolves once committed. */
+  addHistory(ref: VehicleRef, record: HistoryRecord): Promise<void>;
+  /** One row per type, sorted by type; only records with timestamp > since when given. */
+  historySummary(ref: VehicleRef, since?: Date): Promise<HistorySummary[]>;
+  /** Records of one type with timestamp > since, ordered by timestamp then recno. */
+  historyRecords(ref: VehicleRef, type: string, since?: Date, limit?: number): Promise<HistoryRecord[]>;
+  /** Deletes at most `limit` records that expired before `now`; returns how many. */
+  purgeHistory(now: Date, limit: number): Promise<number>;
+
+  // Utilisation (bytes per day, for command 30)
+  addUtilisation(ref: VehicleRef, day: string, counts: UtilisationCounts): Promise<void>;
+  /** Newest day first, at most `days` days. */
+  getUtilisation(ref: VehicleRef, days: number): Promise<UtilisationDay[]>;
+  /** Deletes days before `day` ('YYYY-MM-DD'); returns how many rows. */
+  purgeUtilisation(beforeDay: string): Promise<number>;
+
+  // Push subscriptions, keyed by (owner, vehicle, appId)
+  upsertPushSubscription(sub: Omit<PushSubscription, 'lastUpdated'> & { lastUpdated?: Date }): Promise<void>;
+  listPushSubscriptions(ref: VehicleRef): Promise<PushSubscription[]>;
+  deletePushSubscription(ref: VehicleRef, appId: string): Promise<boolean>;
+
+  // Auto-provisioning
+  putAutoProvision(record: AutoProvisionRecord): Promise<void>;
+  getAutoProvision(apKey: string): Promise<AutoProvisionRecord | undefined>;
+  listAutoProvision(): Promise<AutoProvisionRecord[]>;
+  deleteAutoProvision(apKey: string): Promise<boolean>;
+  markAutoProvisionUsed(apKey: string, when: Date): Promise<void>;
+
+  // API tokens
+  createApiToken(token: Omit<ApiToken, 'created' | 'lastUsed'> & { created?: Date }): Promise<ApiToken>;
+  listApiTokens(ownerId: number): Promise<ApiToken[]>;
+  findApiToken(tokenHash: string): Promise<ApiToken | undefined>;
+  touchApiToken(tokenHash: string, when: Date): Promise<void>;
+  deleteApiToken(ownerId: number, tokenHash: string): Promise<boolean>;
+}
+
+/** Protects car secrets at rest (see src/store/secret-box.ts). */
+export interface SecretBox {
+  seal(plain: string): string;
+  open(stored: string): string;
+}
+
+/** Raised for constraint violations the caller should report to a user (duplicate ids, ...). */
+export class StoreConflictError extends Error {
+  readonly code = 'OVMS_ERR_STORE_CONFLICT';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
