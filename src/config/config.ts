@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { SETTINGS, type SettingKey, type SettingSpec } from './settings.js';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  tlsPort: number;
+  httpPort: number;
+  httpsPort: number;
+  nodeId: string;
+  allowPlainScheme1: boolean;
+  tls: { cert: string; key: string };
+  database: { url: string; migrate: boolean };
+  secretsKey: string;
+  log: { level: string; pretty: boolean };
+  /** All in milliseconds. */
+  timeouts: { login: number; car: number; app: number; batch: number; carPing: number };
+  limits: {
+    maxLineLength: number;
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    outputBuffer: number;
+    authFailures: number;
+    /** Milliseconds. */
+    authFailureWindow: number;
+  };
+  history: {
+    /** Milliseconds; 0 = off. */
+    logMessages: number;
+    utilisationDays: number;
+    purgeInterval: number;
+    purgeBatch: number;
+    utilisationFlush: number;
+  };
+}
+
+export class ConfigError extends Error {
+  readonly code = 'OVMS_ERR_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, string | number | boolean>;
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+function coerce(spec: SettingSpec, value: unknown, origin: string): string | number | boolean {
+  const where = `${spec.key} (from ${origin})`;
+  switch (spec.type) {
+    case 'string':
+      if (typeof value !== 'string' && typeof value !== 'number')
+        throw new ConfigError(`${where} must be text`);
+      return String(value);
+    case 'level': {
+      const v = String(value).toLowerCase();
+      if (!LEVELS.has(v)) throw new ConfigError(`${where} must be one of ${[...LEVELS].join(', ')}`);
+      return v;
+    }
+    case 'bool': {
+      if (typeof value === 'boolean') return value;
+      const v = String(value).toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+      throw new ConfigError(`${where} must be true or false, not ${JSON.stringify(value)}`);
+    }
+    case 'seconds': {
+      // Fractions are allowed (tests and fast-failing set-ups use sub-second timeouts).
+      const n = typeof value === 'number' ? value : Number(String(value).trim());
+      if (!Number.isFinite(n) || n < 0)
+        throw new ConfigError(`${where} must be a number of seconds ≥ 0, not ${JSON.stringify(value)}`);
+      return n;
+    }
+    default: {
+      const n = typeof value === 'number' ? value : Number(String(value).trim());
+      if (!Number.isInteger(n) || n < 0)
+        throw new ConfigError(`${where} must be a whole number ≥ 0, not ${JSON.stringify(value)}`);
+      if (spec.type === 'port' && n > 65535)
+        throw new ConfigError(`${where} must be a port number (0-65535)`);
+      return n;
+    }
+  }
+}
+
+function flattenToml(doc: Record<string, unknown>, file: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [section, body] of Object.entries(doc)) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new ConfigError(
+        `${file}: "${section}" must be a [section]; settings go inside sections (e.g. [server] port = 6867)`,
+      );
+    }
+    for (const [key, value] of Object.entries(body as Record<string, unknown>))
+      out[`${section}.${key}`] = value;
+  }
+  return out;
+}
+
+export interface LoadOptions {
+  /** A TOML file; missing file is an error. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values from the command line, by setting key; they win over everything else. */
+  overrides?: Partial<Record<SettingKey, string | number | boolean | undefined>>;
+}
+
+/** Defaults, then the TOML file, then environment variables, then command-line flags. */
+export function loadConfig(opts: LoadOptions = {}): ServerConfig {
+  const raw: Raw = {};
+  const specs = new Map<string, SettingSpec>(SETTINGS.map((s) => [s.key, s]));
+  for (const s of SETTINGS) raw[s.key] = s.default;
+
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config file ${opts.file}: ${(err as Error).message}`);
+    }
+    let doc: Record<string, unknown>;
+    try {
+      doc = parseToml(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(`${opts.file} is not valid TOML: ${(err as Error).message}`);
+    }
+    for (const [key, value] of Object.entries(flattenToml(doc, opts.file))) {
+      const spec = specs.get(key);
+      if (!spec) throw new ConfigError(`${opts.file}: unknown setting "${key}" (see docs/configuration.md)`);
+      raw[key] = coerce(spec, value, opts.file);
+    }
+  }
+  const env = opts.env ?? process.env;
+  for (const s of SETTINGS) {
+    const value = env[s.env];
+    if (value !== undefined && value !== '') raw[s.key] = coerce(s, value, `environment ${s.env}`);
+  }
+  for (const [key, value] of Object.entries(opts.overrides ?? {})) {
+    if (value === undefined) continue;
+    const spec = specs.get(key);
+    if (!spec) throw new ConfigError(`unknown setting ${key}`);
+    raw[key] = coerce(spec, value, 'command line');
+  }
+  return build(raw);
+}
+
+function build(raw: Raw): ServerConfig {
+  const str = (k: SettingKey) => raw[k] as string;
+  const num = (k: SettingKey) => raw[k] as number;
+  const bool = (k: SettingKey) => raw[k] as boolean;
+  const ms = (k: SettingKey) => (raw[k] as number) * 1000;
+  const config: ServerConfig = {
+    host: str('server.host'),
+    port: num('server.port'),
+    tlsPort: num('server.tls_port'),
+    httpPort: num('server.http_port'),
+    httpsPort: num('server.https_port'),
+    nodeId: str('server.node_id'),
+    allowPlainScheme1: bool('server.allow_plain_scheme1'),
+    tls: { cert: str('tls.cert'), key: str('tls.key') },
+    database: { url: str('database.url'), migrate: bool('database.migrate') },
+    secretsKey: str('secrets.key'),
+    log: { level: str('log.level'), pretty: bool('log.pretty') },
+    timeouts: {
+      login: ms('timeouts.login'),
+      car: ms('timeouts.car'),
+      app: ms('timeouts.app'),
+      batch: ms('timeouts.batch'),
+      carPing: ms('timeouts.car_ping'),
+    },
+    limits: {
+      maxLineLength: num('limits.max_line_length'),
+      maxConnections: num('limits.max_connections'),
+      maxConnectionsPerIp: num('limits.max_connections_per_ip'),
+      outputBuffer: num('limits.output_buffer'),
+      authFailures: num('limits.auth_failures'),
+      authFailureWindow: ms('limits.auth_failure_window'),
+    },
+    history: {
+      logMessages: ms('history.log_messages'),
+      utilisationDays: num('history.utilisation_days'),
+      purgeInterval: ms('history.purge_interval'),
+      purgeBatch: num('history.purge_batch'),
+      utilisationFlush: ms('history.utilisation_flush'),
+    },
+  };
+  if ((config.tls.cert === '') !== (config.tls.key === '')) {
+    throw new ConfigError('tls.cert and tls.key must be set together');
+  }
+  if (config.limits.maxLineLength < 16384) {
+    throw new ConfigError('limits.max_line_length must be at least 16384: cars send lines of several KB');
+  }
+  if (config.timeouts.carPing >= config.timeouts.car) {
+    throw new ConfigError('timeouts.car_ping must be shorter than timeouts.car');
+  }
+  return config;
+}
+
+/** Defaults with selected changes, for tests and embedding. */
+export function configWith(overrides: Partial<Record<SettingKey, string | number | boolean>>): ServerConfig {
+  return loadConfig({ env: {}, overrides });
+}

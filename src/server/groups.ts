@@ -1,0 +1,87 @@
+import type { Bus, GroupEvent } from '../bus/bus.js';
+import { normalizeGroupName } from '../protocol/messages/group.js';
+import type { Connection } from './connection.js';
+
+/**
+ * Location groups (G/g, WIRE.md §3): cars post `g<group>,<payload>`; apps subscribed to a group get
+ * `g<vehicleid>,<GROUP>,<payload>` for every member car. Group state lives in memory on every node
+ * (as in the reference) and travels over the bus, so subscribers on any node see cars on any node.
+ */
+export class GroupRegistry {
+  /** group → vehicle key → latest member message. */
+  private readonly state = new Map<string, Map<string, { vehicleId: string; payload: string }>>();
+  /** group → local subscribers. */
+  private readonly subscribers = new Map<string, Set<Connection>>();
+
+  constructor(private readonly bus: Bus) {}
+
+  /** Applies an event from the bus (from any node, this one included). */
+  onEvent(event: GroupEvent): void {
+    let members = this.state.get(event.group);
+    if (event.type === 'group-remove') {
+      members?.delete(event.vehicleKey);
+      if (members?.size === 0) this.state.delete(event.group);
+      return;
+    }
+    if (!members) {
+      members = new Map();
+      this.state.set(event.group, members);
+    }
+    const payload = event.payload ?? '';
+    members.set(event.vehicleKey, { vehicleId: event.vehicleId, payload });
+    for (const conn of this.subscribers.get(event.group) ?? []) {
+      conn.deliver('g', relayPayload(event.vehicleId, event.group, payload));
+    }
+  }
+
+  /** A car posted its position to a group. */
+  async update(car: Connection, group: string, payload: string): Promise<void> {
+    const name = normalizeGroupName(group);
+    car.carGroups.add(name);
+    await this.bus.publishGroup({
+      type: 'group-update',
+      group: name,
+      vehicleKey: car.vehicleKey,
+      vehicleId: car.vehicle!.vehicleId,
+      payload,
+    });
+  }
+
+  /** An app subscribes (`register` false for batch clients: they only get the current state). */
+  subscribe(conn: Connection, group: string, register: boolean): void {
+    const name = normalizeGroupName(group);
+    if (register) {
+      conn.appGroups.add(name);
+      let subs = this.subscribers.get(name);
+      if (!subs) {
+        subs = new Set();
+        this.subscribers.set(name, subs);
+      }
+      subs.add(conn);
+    }
+    for (const member of this.state.get(name)?.values() ?? []) {
+      conn.send('g', relayPayload(member.vehicleId, name, member.payload));
+    }
+  }
+
+  /** A connection ended: drop its subscriptions, and a car's group messages everywhere. */
+  async leave(conn: Connection): Promise<void> {
+    for (const group of conn.appGroups) {
+      const subs = this.subscribers.get(group);
+      subs?.delete(conn);
+      if (subs?.size === 0) this.subscribers.delete(group);
+    }
+    for (const group of conn.carGroups) {
+      await this.bus.publishGroup({
+        type: 'group-remove',
+        group,
+        vehicleKey: conn.vehicleKey,
+        vehicleId: conn.vehicle!.vehicleId,
+      });
+    }
+  }
+}
+
+function relayPayload(vehicleId: string, group: string, payload: string): Buffer {
+  return Buffer.from(`${vehicleId},${group},${payload}`, 'latin1');
+}

@@ -1,0 +1,337 @@
+import type { Logger } from 'pino';
+import type { Bus, BusLine, ConnAddress, Unsubscribe, VehicleEvent } from '../bus/bus.js';
+import type { ServerConfig } from '../config/config.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { Store, VehicleRef } from '../store/store.js';
+import { CommandRouter } from './command-router.js';
+import type { Connection } from './connection.js';
+import { GroupRegistry } from './groups.js';
+import { UtilisationCounter } from './utilisation.js';
+
+export interface HubDeps {
+  config: ServerConfig;
+  store: Store;
+  bus: Bus;
+  notifier: Notifier;
+  log: Logger;
+  /** Sent to apps as `f<version>` after an F. */
+  version: string;
+}
+
+export function vehicleKey(ref: VehicleRef): string {
+  return `${ref.ownerId}/${ref.vehicleId}`;
+}
+
+const line = (code: string, payload: string | Buffer = ''): BusLine => ({
+  code,
+  payload: typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload,
+});
+
+/**
+ * The routing core: which connections belong to which vehicle, and what reaches whom. Deliveries
+ * between connections always go through the bus, so the same code serves one node or many. Message
+ * handling per code is in message-handlers.ts; this class keeps the registries and the login and
+ * logout sequences of WIRE.md §2.5.
+ */
+export class Hub {
+  readonly config: ServerConfig;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly notifier: Notifier;
+  readonly log: Logger;
+  readonly version: string;
+  readonly groups: GroupRegistry;
+  readonly utilisation: UtilisationCounter;
+
+  /** Every local connection by id. */
+  readonly connections = new Map<string, Connection>();
+  private readonly cars = new Map<string, Connection>();
+  private readonly apps = new Map<string, Set<Connection>>();
+  private readonly batches = new Map<string, Set<Connection>>();
+  private readonly virtualApps = new Map<string, Set<string>>();
+  private readonly routers = new Map<Connection, CommandRouter>();
+  /** Where each subscribed vehicle's car is, as learnt from car-up/car-down events. */
+  private readonly carSeen = new Map<string, ConnAddress>();
+  private readonly subscriptions = new Map<string, { refs: number; ready: Promise<Unsubscribe> }>();
+  private unsubscribeGroups: Unsubscribe | undefined;
+
+  constructor(deps: HubDeps) {
+    this.config = deps.config;
+    this.store = deps.store;
+    this.bus = deps.bus;
+    this.notifier = deps.notifier;
+    this.log = deps.log;
+    this.version = deps.version;
+    this.groups = new GroupRegistry(deps.bus);
+    this.utilisation = new UtilisationCounter(deps.store, deps.log);
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribeGroups = await this.bus.subscribeGroups((e) => this.groups.onEvent(e));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribeGroups?.();
+    await this.utilisation.flush();
+  }
+
+  address(conn: Connection): ConnAddress {
+    return { node: this.bus.nodeId, conn: conn.id };
+  }
+
+  // ---- counts -----------------------------------------------------------------------------------
+
+  stats(): { cars: number; apps: number; batch: number; connections: number } {
+    let apps = 0;
+    let batch = 0;
+    for (const s of this.apps.values()) apps += s.size;
+    for (const s of this.batches.values()) batch += s.size;
+    return { cars: this.cars.size, apps, batch, connections: this.connections.size };
+  }
+
+  localCar(key: string): Connection | undefined {
+    return this.cars.get(key);
+  }
+
+  /** Whether the vehicle's car is connected (to any node). */
+  async carConnected(key: string): Promise<boolean> {
+    return (await this.bus.presence.getCar(key)) !== undefined;
+  }
+
+  private localAppCount(key: string): number {
+    return (this.apps.get(key)?.size ?? 0) + (this.virtualApps.get(key)?.size ?? 0);
+  }
+
+  /** Publishes this node's app count and tells the car's node to send the car Z<n>. */
+  private async appsChanged(key: string): Promise<void> {
+    await this.bus.presence.setAppCount(key, this.localAppCount(key));
+    await this.bus.publish(key, { type: 'apps-changed' });
+  }
+
+  // ---- bus subscriptions --------------------------------------------------------------------------
+
+  private async retain(key: string): Promise<void> {
+    let sub = this.subscriptions.get(key);
+    if (!sub) {
+      const ready = this.bus.subscribe(key, (event) => this.onVehicleEvent(key, event));
+      sub = { refs: 0, ready };
+      this.subscriptions.set(key, sub);
+      await ready;
+      const car = await this.bus.presence.getCar(key);
+      if (car && !this.carSeen.has(key)) this.carSeen.set(key, car);
+    }
+    sub.refs++;
+    await sub.ready;
+  }
+
+  private async release(key: string): Promise<void> {
+    const sub = this.subscriptions.get(key);
+    if (!sub) return;
+    sub.refs--;
+    if (sub.refs > 0) return;
+    this.subscriptions.delete(key);
+    this.carSeen.delete(key);
+    await (await sub.ready)();
+  }
+
+  private forEachClient(key: string, fn: (conn: Connection) => void): void {
+    for (const conn of this.apps.get(key) ?? []) fn(conn);
+    for (const conn of this.batches.get(key) ?? []) fn(conn);
+  }
+
+  private onVehicleEvent(key: string, event: VehicleEvent): void {
+    switch (event.type) {
+      case 'to-clients':
+        this.forEachClient(key, (conn) => {
+          for (const l of event.lines) conn.deliver(l.code, l.payload);
+        });
+        return;
+      case 'to-car': {
+        const car = this.cars.get(key);
+        if (!car) return;
+        if (event.requester) this.routers.get(car)?.push(event.requester);
+        car.send(event.line.code, event.line.payload);
+        return;
+      }
+      case 'to-conn':
+        if (event.target.node === this.bus.nodeId) {
+          this.connections.get(event.target.conn)?.deliver(event.line.code, event.line.payload);
+        }
+        return;
+      case 'car-up': {
+        const car = this.cars.get(key);
+        const isThisOne = car && event.car.node === this.bus.nodeId && event.car.conn === car.id;
+        if (car && !isThisOne) car.close('duplicate car login');
+        this.carSeen.set(key, event.car);
+        this.forEachClient(key, (conn) => conn.deliver('Z', '1'));
+        return;
+      }
+      case 'car-down': {
+        const seen = this.carSeen.get(key);
+        if (seen && (seen.node !== event.car.node || seen.conn !== event.car.conn)) return;
+        this.carSeen.delete(key);
+        this.forEachClient(key, (conn) => conn.deliver('Z', '0'));
+        return;
+      }
+      case 'apps-changed': {
+        const car = this.cars.get(key);
+        if (!car) return;
+        void this.bus.presence.getAppCount(key).then((n) => car.send('Z', String(n)));
+        return;
+      }
+    }
+  }
+
+  // ---- login and logout -------------------------------------------------------------------------
+
+  /** Registers a logged-in connection and sends what WIRE.md §2.5 lists, in that order. */
+  async attach(conn: Connection): Promise<void> {
+    const vehicle = conn.vehicle!;
+    const key = vehicleKey(vehicle);
+    conn.vehicleKey = key;
+    this.connections.set(conn.id, conn);
+    if (conn.clientType === 'C') await this.attachCar(conn, key);
+    else if (conn.clientType === 'A' || conn.clientType === 'B') await this.attachClient(conn, key);
+    else {
+      // Server-to-server links are obsolete (WIRE.md §3 R/r): accepted, and nothing more.
+      conn.state = 'ready';
+    }
+  }
+
+  private async attachCar(conn: Connection, key: string): Promise<void> {
+    await this.retain(key);
+    const older = this.cars.get(key);
+    if (older && older !== conn) older.close('duplicate car login');
+    this.cars.set(key, conn);
+    this.routers.set(conn, new CommandRouter());
+    conn.state = 'ready';
+    const address = this.address(conn);
+    await this.bus.presence.setCar(key, address);
+    await this.bus.publish(key, { type: 'car-up', car: address });
+    conn.send('Z', String(await this.bus.presence.getAppCount(key)));
+  }
+
+  private async attachClient(conn: Connection, key: string): Promise<void> {
+    conn.hold();
+    await this.retain(key);
+    const set = conn.clientType === 'A' ? this.apps : this.batches;
+    let members = set.get(key);
+    if (!members) {
+      members = new Set();
+      set.set(key, members);
+    }
+    members.add(conn);
+    conn.state = 'ready';
+    if (conn.clientType === 'A') await this.appsChanged(key);
+    conn.send('Z', (await this.carConnected(key)) ? '1' : '0');
+    await this.replay(conn);
+    conn.release();
+  }
+
+  /** Stored messages: F, S, then the rest; ET once before the first paranoid one; then T<age>. */
+  private async replay(conn: Connection): Promise<void> {
+    const ref = conn.vehicle!;
+    const [messages, vehicle] = await Promise.all([this.store.getMessages(ref), this.store.getVehicle(ref)]);
+    let tokenSent = false;
+    for (const m of messages) {
+      if (m.paranoid) {
+        if (!tokenSent && vehicle?.ptoken) {
+          conn.send('E', `T${vehicle.ptoken}`);
+          tokenSent = true;
+        }
+        conn.send('E', Buffer.concat([Buffer.from(`M${m.code}`, 'latin1'), m.payload]));
+      } else {
+        conn.send(m.code, m.payload);
+      }
+    }
+    const last = vehicle?.lastUpdate;
+    if (last) conn.send('T', String(Math.max(0, Math.floor((Date.now() - last.getTime()) / 1000))));
+  }
+
+  /** Unregisters a closed connection and tells the others (WIRE.md §2.6). */
+  async detach(conn: Connection): Promise<void> {
+    if (!this.connections.delete(conn.id) || !conn.vehicle) return;
+    const key = conn.vehicleKey;
+    if (conn.clientType === 'C') {
+      const router = this.routers.get(conn);
+      this.routers.delete(conn);
+      if (this.cars.get(key) === conn) {
+        this.cars.delete(key);
+        const address = this.address(conn);
+        await this.bus.presence.clearCar(key, address);
+        await this.bus.publish(key, { type: 'car-down', car: address });
+      }
+      // Requesters still waiting would otherwise wait for ever: tell them the car went away.
+      for (const r of router?.drain() ?? []) {
+        if (r.command === undefined) continue;
+        await this.bus.publish(key, {
+          type: 'to-conn',
+          target: r,
+          line: line('c', `${r.command},1,vehicle disconnected`),
+        });
+      }
+    } else if (conn.clientType === 'A' || conn.clientType === 'B') {
+      const set = conn.clientType === 'A' ? this.apps : this.batches;
+      const members = set.get(key);
+      members?.delete(conn);
+      if (members?.size === 0) set.delete(key);
+      if (conn.clientType === 'A') await this.appsChanged(key);
+    }
+    await this.groups.leave(conn);
+    if (conn.clientType !== 'S') await this.release(key);
+  }
+
+  // ---- HTTP virtual apps ---------------------------------------------------------------------------
+
+  /** An HTTP API session "connects" to a vehicle and counts as an app. Returns whether it was the first peer. */
+  async addVirtualApp(ref: VehicleRef, sessionId: string): Promise<{ firstPeer: boolean }> {
+    const key = vehicleKey(ref);
+    const firstPeer = (await this.bus.presence.getAppCount(key)) === 0;
+    let sessions = this.virtualApps.get(key);
+    if (!sessions) {
+      sessions = new Set();
+      this.virtualApps.set(key, sessions);
+    }
+    if (sessions.has(sessionId)) return { firstPeer: false };
+    sessions.add(sessionId);
+    await this.retain(key);
+    await this.appsChanged(key);
+    return { firstPeer };
+  }
+
+  async removeVirtualApp(ref: VehicleRef, sessionId: string): Promise<boolean> {
+    const key = vehicleKey(ref);
+    const sessions = this.virtualApps.get(key);
+    if (!sessions?.delete(sessionId)) return false;
+    if (sessions.size === 0) this.virtualApps.delete(key);
+    await this.appsChanged(key);
+    await this.release(key);
+    return true;
+  }
+
+  // ---- deliveries used by the message handlers ---------------------------------------------------
+
+  /** Relays messages to every app and batch client of the vehicle, on every node. */
+  toClients(conn: Connection, lines: BusLine[]): Promise<void> {
+    return this.bus.publish(conn.vehicleKey, { type: 'to-clients', lines });
+  }
+
+  /** Sends a message to the car; with `queue`, the sender waits for the `c` reply (a command). */
+  toCar(conn: Connection, code: string, payload: Buffer, queue?: { command?: number }): Promise<void> {
+    const requester = queue ? { ...this.address(conn), command: queue.command } : undefined;
+    return this.bus.publish(conn.vehicleKey, { type: 'to-car', line: line(code, payload), requester });
+  }
+
+  /** Routes a car's `c` reply: to the queued requester, or to everyone when nobody waits. */
+  routeReply(car: Connection, code: string, payload: Buffer, final: boolean): Promise<void> {
+    const requester = this.routers.get(car)?.route(final);
+    if (!requester) return this.toClients(car, [line(code, payload)]);
+    return this.bus.publish(car.vehicleKey, {
+      type: 'to-conn',
+      target: requester,
+      line: line(code, payload),
+    });
+  }
+}
+
+export { line as busLine };

@@ -1,0 +1,261 @@
+import { decodeCommand, decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
+import { decodeGroupUpdate } from '../protocol/messages/group.js';
+import { decodeAckedHistory, decodeHistory } from '../protocol/messages/history.js';
+import { decodeParanoid } from '../protocol/messages/paranoid-wrapper.js';
+import type { Message } from '../protocol/line-codec.js';
+import type { Connection } from './connection.js';
+import { busLine, type Hub } from './hub.js';
+import { handleSubscription } from './push-subscription.js';
+import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
+
+/**
+ * A v3 car reads through a 1 KiB ring buffer and stalls for good on a longer line (WIRE.md §1):
+ * base64 of "MP-0 " + code + payload, plus CR LF, must stay well under that.
+ */
+export const MAX_CAR_PAYLOAD = 700;
+
+/**
+ * What the server does with each message code (WIRE.md §3, SERVER-INVENTORY.md §2.4), by sender.
+ * Handlers return promptly; relays are published in arrival order so apps see a car's messages in
+ * the order it sent them.
+ */
+export function handleMessage(hub: Hub, conn: Connection, msg: Message): Promise<void> | undefined {
+  switch (msg.code) {
+    case 'A':
+      conn.send('a');
+      return undefined;
+    case 'a':
+      return undefined;
+    case 'p':
+      return handleSubscription(hub, conn, msg.payload.toString('utf8'));
+  }
+  if (conn.clientType === 'C') return handleCarMessage(hub, conn, msg);
+  if (conn.clientType === 'A' || conn.clientType === 'B') return handleClientMessage(hub, conn, msg);
+  return undefined;
+}
+
+function ignore(conn: Connection, code: string, why: string): undefined {
+  conn.log.warn({ client: conn.label, code }, `ignored message: ${why}`);
+  return undefined;
+}
+
+// ---- from the car -----------------------------------------------------------------------------------
+
+function handleCarMessage(hub: Hub, car: Connection, msg: Message): Promise<void> | undefined {
+  const text = () => msg.payload.toString('latin1');
+  switch (msg.code) {
+    case 'P':
+      return relayAlert(hub, car, msg.payload);
+    case 'c': {
+      const reply = decodeCommandResponse(text());
+      const final = reply.kind !== 'command-response' || isFinalResponseLine(reply);
+      return hub.routeReply(car, 'c', msg.payload, final);
+    }
+    case 'E':
+      return handleCarParanoid(hub, car, msg);
+    case 'g': {
+      const update = decodeGroupUpdate(text());
+      if (update.kind !== 'group-update') return ignore(car, 'g', update.error);
+      return hub.groups.update(car, update.group, update.data);
+    }
+    case 'H': {
+      const rec = decodeHistory(text());
+      if (rec.kind !== 'history') return ignore(car, 'H', rec.error);
+      const now = Date.now();
+      return hub.store.addHistory(car.vehicle!, {
+        type: rec.type,
+        recno: rec.recordNumber,
+        timestamp: new Date(now),
+        data: Buffer.from(rec.data, 'latin1'),
+        expires: new Date(now + rec.lifetime * 1000),
+      });
+    }
+    case 'h':
+      return storeAckedHistory(hub, car, msg.payload);
+    case 'C':
+      return ignore(car, 'C', 'commands from a car are not relayed');
+    case 'G':
+      return ignore(
+        car,
+        'G',
+        'group subscriptions come from apps (v3 before 3.3.005 sent generator data as G)',
+      );
+    default:
+      return storeAndRelay(hub, car, msg.code, msg.payload, false, msg.code, msg.payload);
+  }
+}
+
+/**
+ * A car message of a stored code: store it as the latest of its code (and as history when
+ * configured), relay it to every client, then `f` after an `F`, then `T0`.
+ */
+function storeAndRelay(
+  hub: Hub,
+  car: Connection,
+  code: string,
+  payload: Buffer,
+  paranoid: boolean,
+  wireCode: string,
+  wirePayload: Buffer,
+): Promise<void> {
+  let data = payload;
+  let relayed = wirePayload;
+  if (code === 'S' && !paranoid && payload.includes(',performance,,')) {
+    // Firmware 1.2.0 sent a doubled comma after the mode in performance mode; the reference fixes it.
+    data = Buffer.from(payload.toString('latin1').replace(',performance,,', ',performance,'), 'latin1');
+    relayed = data;
+  }
+  const time = new Date();
+  const ref = car.vehicle!;
+  const writes: Promise<void>[] = [
+    hub.store.saveMessage(ref, { code, payload: data, time, paranoid, ptoken: car.ptoken }),
+  ];
+  if (hub.config.history.logMessages > 0) {
+    writes.push(
+      hub.store.addHistory(ref, {
+        type: code,
+        recno: 0,
+        timestamp: time,
+        data,
+        expires: new Date(time.getTime() + hub.config.history.logMessages),
+      }),
+    );
+  }
+  ref.lastUpdate = time;
+  const lines = [busLine(wireCode, relayed)];
+  if (code === 'F' && !paranoid) lines.push(busLine('f', hub.version));
+  lines.push(busLine('T', '0'));
+  const relay = hub.toClients(car, lines);
+  return Promise.all([relay, ...writes]).then(() => undefined);
+}
+
+function relayAlert(hub: Hub, conn: Connection, payload: Buffer): Promise<void> {
+  const relay = hub.toClients(conn, [busLine('P', payload)]);
+  if (payload.length < 2) return relay;
+  const vehicle = conn.vehicle!;
+  const text = payload.toString('utf8');
+  const alert = hub.notifier
+    .notify({
+      ownerId: vehicle.ownerId,
+      ownerName: vehicle.ownerName,
+      vehicleId: vehicle.vehicleId,
+      type: text.charAt(0),
+      text: text.slice(1),
+      time: new Date(),
+    })
+    .catch((err: Error) => conn.log.error({ err }, 'push alert failed'));
+  return Promise.all([relay, alert]).then(() => undefined);
+}
+
+/** `h` is acked only once the record is committed, so a crash never loses an acked record. */
+async function storeAckedHistory(hub: Hub, car: Connection, payload: Buffer): Promise<void> {
+  const rec = decodeAckedHistory(payload.toString('latin1'));
+  if (rec.kind !== 'history-with-ack') {
+    // The reference acks even a malformed record; the car would otherwise resend it for ever.
+    const ack = payload.toString('latin1').split(',', 1)[0] ?? '';
+    ignore(car, 'h', rec.error);
+    car.send('h', ack);
+    return;
+  }
+  const now = Date.now();
+  const timestamp = now + Math.min(0, rec.timeDiff) * 1000;
+  await hub.store.addHistory(car.vehicle!, {
+    type: rec.type,
+    recno: rec.recordNumber,
+    timestamp: new Date(timestamp),
+    data: Buffer.from(rec.data, 'latin1'),
+    // Record time + lifetime (the reference adds |timediff| twice).
+    expires: new Date(timestamp + rec.lifetime * 1000),
+  });
+  car.send('h', rec.ack);
+}
+
+function handleCarParanoid(hub: Hub, car: Connection, msg: Message): Promise<void> | undefined {
+  const e = decodeParanoid(msg.payload.toString('latin1'));
+  if (e.kind === 'invalid') return ignore(car, 'E', e.error);
+  if (e.kind === 'paranoid-token') {
+    car.ptoken = e.token;
+    const vehicle = car.vehicle!;
+    const relay = hub.toClients(car, [busLine('E', msg.payload)]);
+    if (vehicle.ptoken === e.token) return relay;
+    vehicle.ptoken = e.token;
+    return Promise.all([relay, hub.store.setParanoidToken(vehicle, e.token)]).then(() => undefined);
+  }
+  const inner = Buffer.from(e.payload, 'latin1');
+  switch (e.innerCode) {
+    case 'c':
+      // The server cannot read the reply, so it cannot tell a multi-line one's end: pop per line.
+      return hub.routeReply(car, 'E', msg.payload, true);
+    case 'A':
+    case 'a':
+    case 'P':
+    case 'p':
+    case 'g':
+    case 'G':
+    case 'C':
+    case 'h':
+    case 'H':
+    case 'E':
+      return ignore(car, 'E', `paranoid ${e.innerCode} cannot be handled (the server cannot read it)`);
+    default:
+      return storeAndRelay(hub, car, e.innerCode, inner, true, 'E', msg.payload);
+  }
+}
+
+// ---- from apps and batch clients --------------------------------------------------------------------
+
+function handleClientMessage(hub: Hub, conn: Connection, msg: Message): Promise<void> | undefined {
+  const isApp = conn.clientType === 'A';
+  switch (msg.code) {
+    case 'C':
+      return handleCommand(hub, conn, msg.payload);
+    case 'G':
+      hub.groups.subscribe(conn, msg.payload.toString('latin1').split(',', 1)[0] ?? '', isApp);
+      return undefined;
+    case 'E': {
+      const e = decodeParanoid(msg.payload.toString('latin1'));
+      if (e.kind === 'invalid') return ignore(conn, 'E', e.error);
+      if (e.kind === 'paranoid-token') return ignore(conn, 'E', 'paranoid tokens come from the car');
+      // A paranoid command: queued like any command, though its number cannot be read.
+      if (e.innerCode === 'C') return hub.toCar(conn, 'E', msg.payload, {});
+      return isApp
+        ? hub.toCar(conn, 'E', msg.payload)
+        : ignore(conn, 'E', 'batch clients only send commands');
+    }
+    case 'P':
+      // The reference lets batch clients raise alerts (its notify tool); apps may not.
+      return isApp ? ignore(conn, 'P', 'apps may not raise alerts') : relayAlert(hub, conn, msg.payload);
+    case 'c':
+    case 'g':
+    case 'h':
+    case 'H':
+      return ignore(conn, msg.code, 'only cars send this');
+    default:
+      if (!isApp) return ignore(conn, msg.code, 'batch clients only send commands');
+      if (msg.payload.length > MAX_CAR_PAYLOAD) return ignore(conn, msg.code, 'too long for the car');
+      return hub.toCar(conn, msg.code, msg.payload);
+  }
+}
+
+async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promise<void> {
+  const cmd = decodeCommand(payload.toString('latin1'));
+  if (cmd.kind !== 'command') {
+    ignore(conn, 'C', cmd.error);
+    return;
+  }
+  if (SERVER_COMMANDS.has(cmd.command)) {
+    const lines = await answerServerCommand(hub.store, conn.vehicle!, cmd.command, cmd.params);
+    for (const l of lines) conn.send('c', l);
+    return;
+  }
+  if (payload.length > MAX_CAR_PAYLOAD) {
+    conn.send('c', `${cmd.command},1,command too long for the car`);
+    return;
+  }
+  if (!(await hub.carConnected(conn.vehicleKey))) {
+    // The reference drops it silently; an app then waits for nothing.
+    conn.send('c', `${cmd.command},1,vehicle not connected`);
+    return;
+  }
+  await hub.toCar(conn, 'C', payload, { command: cmd.command });
+}

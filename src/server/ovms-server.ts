@@ -1,0 +1,246 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type net from 'node:net';
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/bus.js';
+import { LocalBus } from '../bus/local-bus.js';
+import type { ServerConfig } from '../config/config.js';
+import { LogNotifier } from '../notify/log-notifier.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { Store } from '../store/store.js';
+import { AuthThrottle } from './auth-throttle.js';
+import { Connection } from './connection.js';
+import { Housekeeping } from './housekeeping.js';
+import { Hub } from './hub.js';
+import type { Link, LinkEvents } from './link.js';
+import { V2Listener } from './listeners.js';
+import { LoginHandler } from './login.js';
+import { handleMessage } from './message-handlers.js';
+
+export interface ServerDeps {
+  config: ServerConfig;
+  store: Store;
+  log: Logger;
+  bus?: Bus;
+  notifier?: Notifier;
+  /** Port overrides; 0 here means "any free port" (tests), unlike the config where 0 is "off". */
+  listen?: { v2?: number; v2tls?: number };
+}
+
+export function serverVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `ovms-server/${pkg.version}`;
+}
+
+/**
+ * One server node: the v2 listeners, the hub, logins and the timers, over a store, a bus and a
+ * notifier. `start()` opens the ports; `stop()` closes them, ends every connection and flushes.
+ */
+export class OvmsServer {
+  readonly hub: Hub;
+  readonly config: ServerConfig;
+  readonly log: Logger;
+  /** Bound ports after start() (0 = not listening). */
+  readonly ports = { v2: 0, v2tls: 0 };
+  private readonly listeners: V2Listener[] = [];
+  private readonly login: LoginHandler;
+  private readonly throttle: AuthThrottle;
+  private readonly housekeeping: Housekeeping;
+  private readonly perAddress = new Map<string, number>();
+  private readonly live = new Set<Connection>();
+  private sockets = 0;
+  private nextId = 1;
+  private stopping = false;
+
+  constructor(private readonly deps: ServerDeps) {
+    this.config = deps.config;
+    this.log = deps.log;
+    const nodeId = deps.config.nodeId || `${hostname()}-${process.pid}`;
+    this.hub = new Hub({
+      config: deps.config,
+      store: deps.store,
+      bus: deps.bus ?? new LocalBus(nodeId),
+      notifier: deps.notifier ?? new LogNotifier(deps.log),
+      log: deps.log,
+      version: serverVersion(),
+    });
+    this.throttle = new AuthThrottle(deps.config.limits.authFailures, deps.config.limits.authFailureWindow);
+    this.login = new LoginHandler(this.hub, this.throttle);
+    this.housekeeping = new Housekeeping(this.hub, this.throttle, () => this.sweepConnections());
+  }
+
+  async start(): Promise<void> {
+    await this.hub.start();
+    const c = this.config;
+    const common = {
+      maxLineLength: c.limits.maxLineLength,
+      admit: (socket: net.Socket, address: string) => this.admit(socket, address),
+      firstLineTimeoutMs: c.timeouts.login,
+      accept: (make: (events: LinkEvents) => Link) => this.accept(make),
+      log: this.log,
+    };
+    const ports = this.deps.listen ?? {};
+    if (ports.v2 !== undefined || c.port > 0) {
+      const l = new V2Listener('tcp', common);
+      this.ports.v2 = await l.listen(ports.v2 ?? c.port, c.host);
+      this.listeners.push(l);
+    }
+    if (c.tls.cert && c.tls.key && (ports.v2tls !== undefined || c.tlsPort > 0)) {
+      const l = new V2Listener('tls', {
+        ...common,
+        tls: { cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) },
+      });
+      this.ports.v2tls = await l.listen(ports.v2tls ?? c.tlsPort, c.host);
+      this.listeners.push(l);
+    }
+    this.housekeeping.start();
+    this.log.info(
+      { ports: this.ports, store: this.hub.store.kind, node: this.hub.bus.nodeId },
+      'protocol v2 listening',
+    );
+  }
+
+  private admit(socket: net.Socket, address: string): boolean {
+    const limits = this.config.limits;
+    if (this.stopping) return false;
+    if (this.sockets >= limits.maxConnections) {
+      this.log.warn(
+        { address, limit: limits.maxConnections },
+        'connection refused: server connection limit reached',
+      );
+      return false;
+    }
+    const count = this.perAddress.get(address) ?? 0;
+    if (count >= limits.maxConnectionsPerIp) {
+      this.log.warn(
+        { address, limit: limits.maxConnectionsPerIp },
+        'connection refused: too many connections from this address',
+      );
+      return false;
+    }
+    this.sockets++;
+    this.perAddress.set(address, count + 1);
+    socket.once('close', () => {
+      this.sockets--;
+      const n = (this.perAddress.get(address) ?? 1) - 1;
+      if (n > 0) this.perAddress.set(address, n);
+      else this.perAddress.delete(address);
+    });
+    return true;
+  }
+
+  private accept(make: (events: LinkEvents) => Link): void {
+    let conn: Connection | undefined;
+    const queue: Buffer[] = [];
+    let busy = false;
+    const hub = this.hub;
+    const outputCap = this.config.limits.outputBuffer;
+
+    const processLine = (line: Buffer): void => {
+      const c = conn!;
+      if (c.state === 'closed') return;
+      if (c.state === 'welcome') {
+        busy = true;
+        this.login
+          .welcome(c, line)
+          .catch((err: Error) => c.abort(`login failed: ${err.message}`, 'warn'))
+          .finally(() => {
+            busy = false;
+            while (!busy && queue.length > 0 && c.state !== 'closed') processLine(queue.shift()!);
+          });
+        return;
+      }
+      const decoded = c.codec!.decode(line);
+      if (!decoded.ok) {
+        c.close(`undecodable line: ${decoded.error}`, 'warn');
+        return;
+      }
+      const done = handleMessage(hub, c, decoded.message);
+      done?.catch((err: Error) =>
+        c.log.error({ err, client: c.label, code: decoded.message.code }, 'message handling failed'),
+      );
+    };
+
+    const link = make({
+      onLine: (line) => {
+        const c = conn!;
+        c.received(line.length);
+        if (c.state === 'closed') return;
+        if (busy || c.state === 'login') {
+          if (queue.length >= 10_000) return c.abort('too many lines while logging in', 'warn');
+          queue.push(line);
+          return;
+        }
+        processLine(line);
+      },
+      onError: (err) => {
+        const c = conn!;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'OVMS_ERR_LINE_TOO_LONG')
+          c.abort(`line longer than ${this.config.limits.maxLineLength} bytes`, 'warn');
+        else if (code !== 'ECONNRESET' && code !== 'EPIPE')
+          c.log.debug({ err: err.message }, 'connection error');
+      },
+      onClose: () => {
+        const c = conn!;
+        this.live.delete(c);
+        c.state = 'closed';
+        c.log.debug({ client: c.label, reason: c.closeReason || 'closed by peer' }, 'disconnected');
+        hub.detach(c).catch((err: Error) => this.log.error({ err }, 'detach failed'));
+      },
+    });
+    conn = new Connection(`${this.nextId++}`, link, this.log, (c, direction, bytes) => {
+      if (direction === 'tx' && c.link.queuedBytes > outputCap) {
+        c.abort(`client does not read: more than ${outputCap} bytes queued`, 'warn');
+        return;
+      }
+      if (c.vehicle) hub.utilisation.add(c.vehicle, c.clientType === 'C', direction, bytes);
+    });
+    this.live.add(conn);
+  }
+
+  /** Login deadline, idle timeouts and the car keep-alive ping (WIRE.md §6). */
+  private sweepConnections(): void {
+    const now = Date.now();
+    const t = this.config.timeouts;
+    for (const conn of this.live) {
+      if (conn.state === 'welcome' || conn.state === 'login') {
+        if (now - conn.createdAt > t.login) conn.abort('no login in time');
+        continue;
+      }
+      if (conn.state !== 'ready') continue;
+      const limit = conn.clientType === 'C' ? t.car : conn.clientType === 'A' ? t.app : t.batch;
+      if (now - conn.lastRx > limit) {
+        conn.close(`idle for ${Math.round((now - conn.lastRx) / 1000)} s`);
+        continue;
+      }
+      if (
+        conn.clientType === 'C' &&
+        now - conn.lastTx >= t.carPing &&
+        now - conn.lastPing >= Math.min(300_000, t.carPing)
+      ) {
+        conn.lastPing = now;
+        conn.send('A', 'FA');
+      }
+    }
+  }
+
+  /** Connections currently open, logged in or not. */
+  get connectionCount(): number {
+    return this.live.size;
+  }
+
+  /** Stops accepting, ends every connection, and flushes pending writes. The store stays open. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.housekeeping.stop();
+    const closed = Promise.all(this.listeners.map((l) => l.close()));
+    for (const conn of [...this.live]) conn.close('server shutting down');
+    await closed;
+    await this.hub.stop();
+    await this.hub.store.flush();
+  }
+}

@@ -1,0 +1,34 @@
+import { createSecretBox, plainSecretBox } from './secret-box.js';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export class StoreUrlError extends Error {
+  readonly code = 'OVMS_ERR_DATABASE_URL';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUrlError';
+  }
+}
+
+/** Path of a `sqlite:` URL: `sqlite:./data/ovms.db`, `sqlite:///abs/path.db`, `sqlite::memory:`. */
+export function sqlitePath(url: string): string {
+  const rest = url.slice('sqlite:'.length);
+  if (rest === ':memory:') return ':memory:';
+  if (rest.startsWith('//')) return rest.slice(2) || ':memory:';
+  return rest;
+}
+
+/** Opens the store a database URL names (the URL scheme picks the back-end). */
+export async function openStore(url: string, opts: { secretsKey?: string } = {}): Promise<Store> {
+  const secretBox = opts.secretsKey ? createSecretBox(opts.secretsKey) : plainSecretBox;
+  if (url.startsWith('sqlite:')) return openSqliteStore({ path: sqlitePath(url), secretBox });
+  const scheme = url.split(':', 1)[0];
+  throw new StoreUrlError(
+    `unsupported database URL scheme "${scheme}:" (supported: sqlite:PATH, e.g. sqlite:./data/ovms.db)`,
+  );
+}
+
+/** Hides the password part of a database URL for logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
