@@ -1,0 +1,118 @@
+import type { HistoryRecord, HistorySummary, VehicleRef } from '../store.js';
+import { fromSeconds, refParams, type SqliteContext, toSeconds } from './sqlite-context.js';
+
+/** A record ready to write, converted and copied when it was queued. */
+export interface PreparedHistory {
+  ownerId: number;
+  vehicleId: string;
+  type: string;
+  recno: number;
+  timestampS: number;
+  data: Buffer;
+  expiresS: number;
+}
+
+interface SummaryRow {
+  type: string;
+  distinct_recnos: number;
+  total_records: number;
+  approx_bytes: number;
+  first_s: number;
+  last_s: number;
+}
+
+interface RecordRow {
+  type: string;
+  recno: number;
+  ts_s: number;
+  data: Buffer;
+  expires_s: number;
+}
+
+/** Used for "no lower bound" so the query text (and its cached statement) stays the same. */
+const NO_SINCE = Number.MIN_SAFE_INTEGER;
+
+export function prepareHistory(ref: VehicleRef, record: HistoryRecord): PreparedHistory {
+  if (!Number.isSafeInteger(record.recno))
+    throw new TypeError(`history recno ${record.recno} is not an integer`);
+  const [ownerId, vehicleId] = refParams(ref);
+  return {
+    ownerId,
+    vehicleId,
+    type: record.type,
+    recno: record.recno,
+    timestampS: toSeconds(record.timestamp, 'history timestamp'),
+    data: Buffer.from(record.data),
+    expiresS: toSeconds(record.expires, 'history expiry'),
+  };
+}
+
+/** Same (type, recno, second) overwrites data and expiry, as the reference does. */
+export function writeHistory(ctx: SqliteContext, h: PreparedHistory): void {
+  ctx
+    .statement(
+      `INSERT INTO history (owner_id, vehicle_id, type, recno, ts_s, data, expires_s)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (owner_id, vehicle_id, type, ts_s, recno) DO UPDATE SET
+         data = excluded.data, expires_s = excluded.expires_s`,
+    )
+    .run(h.ownerId, h.vehicleId, h.type, h.recno, h.timestampS, h.data, h.expiresS);
+}
+
+/** Command 31. Sizes count bytes (CAST AS BLOB), like MySQL's LENGTH() in the reference. */
+export function historySummary(ctx: SqliteContext, ref: VehicleRef, since?: Date): HistorySummary[] {
+  const sinceS = since === undefined ? NO_SINCE : toSeconds(since, 'since');
+  const rows = ctx
+    .statement(
+      `SELECT type, COUNT(DISTINCT recno) AS distinct_recnos, COUNT(*) AS total_records,
+         SUM(length(CAST(type AS BLOB)) + length(data) + length(CAST(vehicle_id AS BLOB)) + 20) AS approx_bytes,
+         MIN(ts_s) AS first_s, MAX(ts_s) AS last_s
+       FROM history WHERE owner_id = ? AND vehicle_id = ? AND ts_s > ?
+       GROUP BY type ORDER BY type`,
+    )
+    .all(...refParams(ref), sinceS) as SummaryRow[];
+  return rows.map((row) => ({
+    type: row.type,
+    distinctRecnos: row.distinct_recnos,
+    totalRecords: row.total_records,
+    approxBytes: row.approx_bytes,
+    first: fromSeconds(row.first_s),
+    last: fromSeconds(row.last_s),
+  }));
+}
+
+/** Command 32: one type, newer than `since`, by time then recno. */
+export function historyRecords(
+  ctx: SqliteContext,
+  ref: VehicleRef,
+  type: string,
+  since?: Date,
+  limit?: number,
+): HistoryRecord[] {
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw new RangeError(`limit must be a non-negative integer, not ${limit}`);
+  }
+  const sinceS = since === undefined ? NO_SINCE : toSeconds(since, 'since');
+  const rows = ctx
+    .statement(
+      `SELECT type, recno, ts_s, data, expires_s FROM history
+       WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ts_s > ?
+       ORDER BY ts_s, recno LIMIT ?`,
+    )
+    .all(...refParams(ref), type, sinceS, limit ?? -1) as RecordRow[];
+  return rows.map((row) => ({
+    type: row.type,
+    recno: row.recno,
+    timestamp: fromSeconds(row.ts_s),
+    data: row.data,
+    expires: fromSeconds(row.expires_s),
+  }));
+}
+
+/** Bounded so a large backlog is worked off in small steps instead of one long write lock. */
+export function purgeHistory(ctx: SqliteContext, now: Date, limit: number): number {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
+  return ctx
+    .statement('DELETE FROM history WHERE rowid IN (SELECT rowid FROM history WHERE expires_s < ? LIMIT ?)')
+    .run(toSeconds(now, 'now'), limit).changes;
+}

@@ -1,0 +1,28 @@
+import { describe } from 'node:test';
+import { apiTokenTests, autoProvisionTests, migrationTests, pushTests } from './conformance/accounts.js';
+import { freshStoreFrom, type StoreFactory } from './conformance/fixtures.js';
+import { historyTests, utilisationTests } from './conformance/history.js';
+import { messageTests } from './conformance/messages.js';
+import { ownerTests, vehicleTests } from './conformance/owners-vehicles.js';
+
+export type { StoreFactory } from './conformance/fixtures.js';
+
+/**
+ * The behaviour every Store back-end must show, as users of the server would see it. A back-end's
+ * test file calls this with a factory that returns an empty store (migrated or not) and a cleanup.
+ * Each test gets its own store.
+ */
+export function storeConformance(name: string, factory: StoreFactory): void {
+  const fresh = freshStoreFrom(factory);
+  describe(`Store conformance: ${name}`, () => {
+    migrationTests(fresh);
+    ownerTests(fresh);
+    vehicleTests(fresh);
+    messageTests(fresh);
+    historyTests(fresh);
+    utilisationTests(fresh);
+    pushTests(fresh);
+    autoProvisionTests(fresh);
+    apiTokenTests(fresh);
+  });
+}
