@@ -26,7 +26,9 @@ export interface ProvisionBlob {
 
 export function encryptProvision(secret: string, token: string, recordPlaintext: string): ProvisionBlob {
   const key = hmacMd5(secret, token);
-  const record = Buffer.from(ovmsCipher(key).process(Buffer.from(recordPlaintext, 'utf8'))).toString('base64');
+  const record = Buffer.from(ovmsCipher(key).process(Buffer.from(recordPlaintext, 'utf8'))).toString(
+    'base64',
+  );
   return { token, digest: digestB64(secret, token).replace(/=+$/, ''), record };
 }
 
@@ -38,5 +40,8 @@ export function decryptProvision(
   const expected = digestB64(secret, blob.token);
   if (blob.digest.slice(0, 22) !== expected.slice(0, 22)) return { ok: false, error: 'digest mismatch' };
   const key = hmacMd5(secret, blob.token);
-  return { ok: true, record: Buffer.from(ovmsCipher(key).process(Buffer.from(blob.record, 'base64'))).toString('utf8') };
+  return {
+    ok: true,
+    record: Buffer.from(ovmsCipher(key).process(Buffer.from(blob.record, 'base64'))).toString('utf8'),
+  };
 }

@@ -41,7 +41,10 @@ export function clientWelcomeLine(opts: {
 }
 
 /** Server side: true when the client's digest proves it knows the secret. */
-export function verifyClientDigest(secret: string, welcome: Pick<Scheme0Welcome, 'token' | 'digest'>): boolean {
+export function verifyClientDigest(
+  secret: string,
+  welcome: Pick<Scheme0Welcome, 'token' | 'digest'>,
+): boolean {
   const got = decodeDigest(welcome.digest);
   return got !== undefined && digestsEqual(got, hmacMd5(secret, welcome.token));
 }

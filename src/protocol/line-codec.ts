@@ -81,7 +81,10 @@ export class Scheme1Codec implements LineCodec {
 
   decode(line: Buffer): DecodeResult {
     if (line.length < 1) return { ok: false, error: 'empty message' };
-    return { ok: true, message: { code: String.fromCharCode(line[0]!), payload: Buffer.from(line.subarray(1)) } };
+    return {
+      ok: true,
+      message: { code: String.fromCharCode(line[0]!), payload: Buffer.from(line.subarray(1)) },
+    };
   }
 
   encode(code: string, payload?: Uint8Array | string): Buffer {

@@ -38,7 +38,7 @@ export class Rc4 {
   }
 
   /** XORs `data` with the next keystream bytes in place and returns it. */
-  process(data: Uint8Array): Uint8Array {
+  process<T extends Uint8Array>(data: T): T {
     const s = this.s;
     let { i, j } = this;
     for (let n = 0; n < data.length; n++) {

@@ -77,14 +77,25 @@ for (const name of ['car_session', 'app_session', 'suggested_inputs_session']) {
       assert.equal(accepted.reply + CRLF, s.server_welcome_line);
       assert.equal(sessionKey(secret, serverToken, clientToken).toString('hex'), s.session_key_hex);
       const rc4 = new Rc4(Buffer.from(s.session_key_hex, 'hex')).skip(1024);
-      assert.equal(Buffer.from(rc4.process(new Uint8Array(32))).toString('hex'), s.keystream_after_1024_discard_first32_hex);
-      const done = completeClientHandshake(secret, clientToken, parseServerWelcome(strip(s.server_welcome_line)));
+      assert.equal(
+        Buffer.from(rc4.process(new Uint8Array(32))).toString('hex'),
+        s.keystream_after_1024_discard_first32_hex,
+      );
+      const done = completeClientHandshake(
+        secret,
+        clientToken,
+        parseServerWelcome(strip(s.server_welcome_line)),
+      );
       assert.ok(done.ok);
     });
 
     test('every line in both directions, byte for byte and in order', () => {
       const server = acceptClient(secret, clientToken, () => serverToken).codec;
-      const done = completeClientHandshake(secret, clientToken, parseServerWelcome(strip(s.server_welcome_line)));
+      const done = completeClientHandshake(
+        secret,
+        clientToken,
+        parseServerWelcome(strip(s.server_welcome_line)),
+      );
       assert.ok(done.ok);
       const client = done.codec;
       for (const { plaintext, wire } of s.client_to_server) {
@@ -110,16 +121,28 @@ describe('handshake failures a client detects', () => {
   const s = vectors.car_session;
   const { shared_secret: secret, client_token: clientToken } = s.inputs;
   test('wrong server digest', () => {
-    const r = completeClientHandshake(secret, clientToken, parseServerWelcome(`MP-S 0 ${s.inputs.server_token} ${s.client_digest_b64}`));
+    const r = completeClientHandshake(
+      secret,
+      clientToken,
+      parseServerWelcome(`MP-S 0 ${s.inputs.server_token} ${s.client_digest_b64}`),
+    );
     assert.deepEqual(r.ok, false);
   });
   test('unpadded server digest is refused as a car would', () => {
-    const r = completeClientHandshake(secret, clientToken, parseServerWelcome(`MP-S 0 ${s.inputs.server_token} ${s.server_digest_b64.replace(/=+$/, '')}`));
+    const r = completeClientHandshake(
+      secret,
+      clientToken,
+      parseServerWelcome(`MP-S 0 ${s.inputs.server_token} ${s.server_digest_b64.replace(/=+$/, '')}`),
+    );
     assert.equal(r.ok, false);
   });
   test('token replay', () => {
     const digest = digestB64(secret, clientToken);
-    const r = completeClientHandshake(secret, clientToken, parseServerWelcome(`MP-S 0 ${clientToken} ${digest}`));
+    const r = completeClientHandshake(
+      secret,
+      clientToken,
+      parseServerWelcome(`MP-S 0 ${clientToken} ${digest}`),
+    );
     assert.ok(!r.ok && /replay/.test(r.error));
   });
   test('a server never reuses the client token', () => {
@@ -178,7 +201,10 @@ describe('auto-provisioning', () => {
     assert.equal(blob.digest, a.digest_b64_unpadded);
     assert.equal(blob.record, a.record_b64);
     assert.equal(formatAutoProvisionReply(blob.token, blob.digest, blob.record) + CRLF, a.server_reply_line);
-    assert.equal(formatAutoProvisionReply(token, a.digest_b64, blob.record) + CRLF, a.server_reply_line_padded_digest);
+    assert.equal(
+      formatAutoProvisionReply(token, a.digest_b64, blob.record) + CRLF,
+      a.server_reply_line_padded_digest,
+    );
   });
   test('a module decrypts both reply forms', () => {
     for (const line of [a.server_reply_line, a.server_reply_line_padded_digest]) {
@@ -192,7 +218,8 @@ describe('auto-provisioning', () => {
     assert.ok(reply.kind === 'autoprovision');
     assert.equal(decryptProvision('89852000000000000000', reply).ok, false);
   });
-  test('negative reply', () => assert.deepEqual(parseServerWelcome(strip(a.negative_reply_line)), { kind: 'no-autoprovision' }));
+  test('negative reply', () =>
+    assert.deepEqual(parseServerWelcome(strip(a.negative_reply_line)), { kind: 'no-autoprovision' }));
 });
 
 describe('scheme 1', () => {
@@ -209,10 +236,14 @@ describe('scheme 1', () => {
     const first = parseClientWelcome(strip(v.client_welcome_line_first_car));
     assert.ok(first.kind === 'login' && first.vehicleId === '*');
     assert.equal(
-      formatScheme1Welcome({ clientType: 'A', username: 'alice', password: 's3cret', vehicleId: 'TESTCAR' }) + CRLF,
+      formatScheme1Welcome({ clientType: 'A', username: 'alice', password: 's3cret', vehicleId: 'TESTCAR' }) +
+        CRLF,
       v.client_welcome_line,
     );
-    assert.equal(formatServerWelcome1('alice', 'TESTCAR', ['OTHERCAR', 'TESTCAR']) + CRLF, v.server_welcome_line);
+    assert.equal(
+      formatServerWelcome1('alice', 'TESTCAR', ['OTHERCAR', 'TESTCAR']) + CRLF,
+      v.server_welcome_line,
+    );
     assert.deepEqual(parseServerWelcome(strip(v.server_welcome_line)), {
       kind: 'welcome1',
       username: 'alice',

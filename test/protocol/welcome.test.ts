@@ -33,7 +33,16 @@ test('batch and server client types parse', () => {
 });
 
 test('invalid welcome lines give a reason and never throw', () => {
-  for (const line of ['', 'hello', 'MP-X 0 a b c', 'MP-C 0 a b', 'MP-C 2 a b c', 'AP-C', 'GET / HTTP/1.1', 'MP-C']) {
+  for (const line of [
+    '',
+    'hello',
+    'MP-X 0 a b c',
+    'MP-C 0 a b',
+    'MP-C 2 a b c',
+    'AP-C',
+    'GET / HTTP/1.1',
+    'MP-C',
+  ]) {
     const w = parseClientWelcome(line);
     assert.equal(w.kind, 'invalid', line);
     assert.ok(w.kind === 'invalid' && w.reason.length > 0);

@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { hashPassword } from '../../auth/passwords.js';
+import type { Store } from '../../store/store.js';
+import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
+
+export async function requireOwner(store: Store, name: string) {
+  const owner = await store.getOwnerByName(name);
+  if (!owner) throw new UserError(`no owner named "${name}" (see: ovms-server owner list)`);
+  return owner;
+}
+
+export function checkOwnerPassword(password: string): void {
+  if (password.length < 8) throw new UserError('owner passwords must have at least 8 characters');
+}
+
+export function registerOwnerCommands(program: Command): void {
+  const owner = program
+    .command('owner')
+    .description('manage owners (the accounts apps and the HTTP API log in with)');
+
+  addCommonOptions(owner.command('add <name>'))
+    .description('add an owner')
+    .requiredOption('-p, --password <password>', 'login password (at least 8 characters)')
+    .option('--mail <address>', 'e-mail address', '')
+    .option('--admin', 'operator rights', false)
+    .action(async (name: string, o: CommonOptions & { password: string; mail: string; admin: boolean }) => {
+      checkOwnerPassword(o.password);
+      if (!/^[^\s,/]{1,60}$/.test(name))
+        throw new UserError('owner names are 1-60 characters without spaces, commas or slashes');
+      await withStore(o, async (store) => {
+        const created = await store.createOwner({
+          name,
+          passwordHash: await hashPassword(o.password),
+          mail: o.mail,
+          admin: o.admin,
+        });
+        print(`owner ${created.name} added (id ${created.id})`);
+      });
+    });
+
+  addCommonOptions(owner.command('list'))
+    .description('list owners')
+    .option('--json', 'JSON output', false)
+    .action(async (o: CommonOptions & { json: boolean }) => {
+      await withStore(o, async (store) => {
+        const owners = await store.listOwners();
+        const vehicles = await store.listVehicles();
+        const rows = owners.map((w) => ({
+          id: w.id,
+          name: w.name,
+          mail: w.mail,
+          admin: w.admin,
+          vehicles: vehicles.filter((v) => v.ownerId === w.id).length,
+          created: w.createdAt.toISOString(),
+        }));
+        if (o.json) return print(JSON.stringify(rows, null, 2));
+        if (rows.length === 0) return print('no owners yet: ovms-server owner add NAME --password PASSWORD');
+        print(
+          table(
+            ['ID', 'NAME', 'MAIL', 'ADMIN', 'VEHICLES', 'CREATED'],
+            rows.map((r) => [r.id, r.name, r.mail, r.admin ? 'yes' : '', r.vehicles, r.created]),
+          ),
+        );
+      });
+    });
+
+  addCommonOptions(owner.command('passwd <name>'))
+    .description("change an owner's password")
+    .requiredOption('-p, --password <password>', 'new password')
+    .action(async (name: string, o: CommonOptions & { password: string }) => {
+      checkOwnerPassword(o.password);
+      await withStore(o, async (store) => {
+        const w = await requireOwner(store, name);
+        await store.setOwnerPassword(w.id, await hashPassword(o.password));
+        print(`password of ${w.name} changed`);
+      });
+    });
+
+  addCommonOptions(owner.command('remove <name>'))
+    .description('remove an owner with all its vehicles and their data')
+    .action(async (name: string, o: CommonOptions) => {
+      await withStore(o, async (store) => {
+        const w = await requireOwner(store, name);
+        await store.deleteOwner(w.id);
+        print(`owner ${w.name} removed`);
+      });
+    });
+}

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { checkSecret } from '../../protocol/handshake.js';
+import type { NewVehicle, Store } from '../../store/store.js';
+import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
+import { parseCsv } from './csv.js';
+import { requireOwner } from './owner-commands.js';
+
+const VEHICLE_ID = /^[A-Z0-9_.-]{1,32}$/;
+
+export function checkVehicleId(id: string): string {
+  const upper = id.toUpperCase();
+  if (!VEHICLE_ID.test(upper)) {
+    throw new UserError(`invalid vehicle id "${id}": use 1-32 letters, digits, "-", "_" or "."`);
+  }
+  return upper;
+}
+
+export function checkVehicleSecret(secret: string, where = ''): void {
+  const problem = checkSecret(secret);
+  if (problem) throw new UserError(`${where}${problem}`);
+}
+
+async function requireVehicle(store: Store, id: string) {
+  const v = await store.findVehicle(checkVehicleId(id));
+  if (!v) throw new UserError(`no vehicle ${id.toUpperCase()} (see: ovms-server vehicle list)`);
+  return v;
+}
+
+export function registerVehicleCommands(program: Command): void {
+  const vehicle = program
+    .command('vehicle')
+    .description('manage vehicles (car modules and the secret they share with apps)');
+
+  addCommonOptions(vehicle.command('add <id>'))
+    .description('add a vehicle')
+    .requiredOption('-o, --owner <name>', 'owner of the vehicle')
+    .requiredOption(
+      '-p, --password <secret>',
+      'the secret the module and apps use ("server password", at most 64 bytes)',
+    )
+    .option('--name <name>', 'a nickname', '')
+    .action(async (id: string, o: CommonOptions & { owner: string; password: string; name: string }) => {
+      const vehicleId = checkVehicleId(id);
+      checkVehicleSecret(o.password);
+      await withStore(o, async (store) => {
+        const owner = await requireOwner(store, o.owner);
+        await store.createVehicle({ ownerId: owner.id, vehicleId, secret: o.password, name: o.name });
+        print(`vehicle ${vehicleId} added for ${owner.name}`);
+      });
+    });
+
+  addCommonOptions(vehicle.command('list'))
+    .description('list vehicles')
+    .option('-o, --owner <name>', 'only this owner')
+    .option('--json', 'JSON output', false)
+    .action(async (o: CommonOptions & { owner?: string; json: boolean }) => {
+      await withStore(o, async (store) => {
+        const owner = o.owner ? await requireOwner(store, o.owner) : undefined;
+        const rows = (await store.listVehicles(owner?.id)).map((v) => ({
+          id: v.vehicleId,
+          owner: v.ownerName,
+          name: v.name,
+          lastUpdate: v.lastUpdate?.toISOString() ?? null,
+        }));
+        if (o.json) return print(JSON.stringify(rows, null, 2));
+        if (rows.length === 0)
+          return print('no vehicles yet: ovms-server vehicle add ID --owner NAME --password SECRET');
+        print(
+          table(
+            ['ID', 'OWNER', 'NAME', 'LAST UPDATE'],
+            rows.map((r) => [r.id, r.owner, r.name, r.lastUpdate ?? 'never']),
+          ),
+        );
+      });
+    });
+
+  addCommonOptions(vehicle.command('passwd <id>'))
+    .description("change a vehicle's secret (change it in the module and the apps too)")
+    .requiredOption('-p, --password <secret>', 'new secret')
+    .action(async (id: string, o: CommonOptions & { password: string }) => {
+      checkVehicleSecret(o.password);
+      await withStore(o, async (store) => {
+        const v = await requireVehicle(store, id);
+        await store.setVehicleSecret(v, o.password);
+        print(`secret of ${v.vehicleId} changed`);
+      });
+    });
+
+  addCommonOptions(vehicle.command('remove <id>'))
+    .description('remove a vehicle and its stored data')
+    .action(async (id: string, o: CommonOptions) => {
+      await withStore(o, async (store) => {
+        const v = await requireVehicle(store, id);
+        await store.deleteVehicle(v);
+        print(`vehicle ${v.vehicleId} removed`);
+      });
+    });
+
+  addCommonOptions(vehicle.command('import <file>'))
+    .description('add vehicles from a CSV file with columns id,owner,password (all or none)')
+    .action(async (file: string, o: CommonOptions) => {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new UserError(`cannot read ${file}: ${(err as Error).message}`);
+      }
+      const rows = parseCsv(text);
+      if (rows.length > 0 && rows[0]![0]?.trim().toLowerCase() === 'id') rows.shift();
+      await withStore(o, async (store) => {
+        const owners = new Map((await store.listOwners()).map((w) => [w.name, w.id]));
+        const problems: string[] = [];
+        const vehicles: NewVehicle[] = [];
+        rows.forEach((row, i) => {
+          const where = `${file} row ${i + 1}: `;
+          const [id = '', ownerName = '', secret = ''] = row.map((c) => c.trim());
+          try {
+            if (row.length < 3) throw new UserError(`${where}expected 3 columns id,owner,password`);
+            const ownerId = owners.get(ownerName);
+            if (ownerId === undefined) throw new UserError(`${where}no owner named "${ownerName}"`);
+            checkVehicleSecret(secret, where);
+            vehicles.push({ ownerId, vehicleId: checkVehicleId(id), secret });
+          } catch (err) {
+            problems.push(err instanceof UserError ? err.message : `${where}${(err as Error).message}`);
+          }
+        });
+        if (problems.length > 0) throw new UserError(`nothing imported:\n${problems.join('\n')}`);
+        const n = await store.createVehicles(vehicles);
+        print(`${n} vehicles imported`);
+      });
+    });
+}

@@ -1,0 +1,71 @@
+import { type Command, Option } from 'commander';
+import { ConfigError, type LoadOptions, loadConfig, type ServerConfig } from '../config/config.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+
+/** Options every ovms-server command takes to find the configuration and the database. */
+export interface CommonOptions {
+  config?: string;
+  db?: string;
+}
+
+export function addCommonOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-c, --config <file>', 'TOML configuration file').env('OVMS_CONFIG'))
+    .addOption(new Option('--db <url>', 'database URL, e.g. sqlite:./data/ovms.db (env OVMS_DB)'));
+}
+
+export function configFrom(opts: CommonOptions, overrides: LoadOptions['overrides'] = {}): ServerConfig {
+  return loadConfig({ file: opts.config, overrides: { 'database.url': opts.db, ...overrides } });
+}
+
+/** Opens the configured store (migrated), runs `fn`, and always closes the store. */
+export async function withStore<T>(
+  opts: CommonOptions,
+  fn: (store: Store, config: ServerConfig) => Promise<T>,
+): Promise<T> {
+  const config = configFrom(opts);
+  const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
+  try {
+    if (config.database.migrate) await store.migrate();
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+/** An error the user caused: printed as one line, exit status 1, no stack trace. */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export function isUserFacing(err: unknown): err is Error {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: string }).code;
+  return (
+    err instanceof UserError ||
+    err instanceof ConfigError ||
+    (typeof code === 'string' && code.startsWith('OVMS_ERR'))
+  );
+}
+
+export function print(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** A plain text table: columns padded to their widest cell. */
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

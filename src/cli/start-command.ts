@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { createLogger } from '../server/logger.js';
+import { OvmsServer } from '../server/ovms-server.js';
+import { openStore, redactUrl } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { addCommonOptions, type CommonOptions, configFrom } from './context.js';
+
+export interface StartOptions extends CommonOptions {
+  host?: string;
+  port?: string;
+  tlsPort?: string;
+  httpPort?: string;
+  logLevel?: string;
+}
+
+export interface RunningServer {
+  server: OvmsServer;
+  store: Store;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+/** Opens the store, applies migrations, starts the listeners. */
+export async function startServer(o: StartOptions): Promise<RunningServer> {
+  const config = configFrom(o, {
+    'server.host': o.host,
+    'server.port': o.port,
+    'server.tls_port': o.tlsPort,
+    'server.http_port': o.httpPort,
+    'log.level': o.logLevel,
+  });
+  const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
+  if (config.database.migrate) {
+    const status = await store.migrate();
+    log.info({ database: redactUrl(config.database.url), schema: status.current }, 'database ready');
+  }
+  const server = new OvmsServer({ config, store, log });
+  await server.start();
+  if ((await store.listOwners()).length === 0) {
+    log.info(
+      'first run: no owners yet. Add one and a vehicle with\n' +
+        '  npx ovms-server owner add alice --password "a long password"\n' +
+        '  npx ovms-server vehicle add MYCAR --owner alice --password "module secret"\n' +
+        `then set the module's server to this host, port ${server.ports.v2}, vehicle id MYCAR and that secret.`,
+    );
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    server,
+    store,
+    log,
+    stop: () => {
+      stopped ??= (async () => {
+        await server.stop();
+        await store.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Stops cleanly on SIGTERM/SIGINT: no new connections, connections closed, writes flushed, exit 0. */
+export function stopOnSignals(running: { stop(): Promise<void>; log: Logger }): void {
+  const onSignal = (signal: string) => {
+    running.log.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        running.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+export function registerStartCommand(program: Command): void {
+  addCommonOptions(program.command('start'))
+    .description('run the server')
+    .option('--host <address>', 'listen address (env OVMS_HOST)')
+    .option('--port <n>', 'protocol v2 TCP port (env OVMS_PORT)')
+    .option('--tls-port <n>', 'protocol v2 TLS port (env OVMS_TLS_PORT)')
+    .option('--http-port <n>', 'HTTP API port (env OVMS_HTTP_PORT)')
+    .option('--log-level <level>', 'trace, debug, info, warn, error (env OVMS_LOG_LEVEL)')
+    .action(async (o: StartOptions) => {
+      const running = await startServer(o);
+      stopOnSignals(running);
+    });
+}
