@@ -5,34 +5,47 @@ export interface Requester extends ConnAddress {
   command?: number;
 }
 
+/** A requester the car never answered is forgotten after this long. */
+export const REQUEST_TTL_MS = 10 * 60_000;
+
 /**
- * The FIFO of requesters of one car connection (WIRE.md §4.3). Replies go to the head; the head
- * stays queued while a multi-line reply continues. Unlike the reference, a reply to a requester
- * that has gone is simply dropped, and a reply with nobody queued is a broadcast, never an error.
+ * The queue of requesters of one car connection (WIRE.md §4.3). The reference pops the head for
+ * every reply; here a reply goes to the oldest requester of the same command number, so one
+ * command the car never answers cannot shift every later reply to the wrong client. A multi-line
+ * reply keeps its requester queued until the last line; a reply nobody waits for is a broadcast.
  */
 export class CommandRouter {
-  private readonly queue: Requester[] = [];
+  private queue: (Requester & { at: number })[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   get length(): number {
     return this.queue.length;
   }
 
   push(requester: Requester): void {
-    this.queue.push(requester);
+    this.queue.push({ ...requester, at: this.now() });
   }
 
   /**
-   * Who gets this reply line: the head of the queue, removed unless `final` is false; undefined
-   * when nobody is waiting (broadcast to all clients).
+   * Who gets this reply line (`command` undefined for a paranoid reply): removed from the queue
+   * when `final`; undefined when nobody is waiting (broadcast to all clients).
    */
-  route(final: boolean): Requester | undefined {
-    const head = this.queue[0];
-    if (head && final) this.queue.shift();
-    return head;
+  route(command: number | undefined, final: boolean): Requester | undefined {
+    const cutoff = this.now() - REQUEST_TTL_MS;
+    if (this.queue.length > 0 && this.queue[0]!.at < cutoff)
+      this.queue = this.queue.filter((r) => r.at >= cutoff);
+    let at = command === undefined ? 0 : this.queue.findIndex((r) => r.command === command);
+    if (at < 0) at = this.queue.findIndex((r) => r.command === undefined);
+    const entry = this.queue[at];
+    if (!entry) return undefined;
+    if (final) this.queue.splice(at, 1);
+    const { at: _, ...requester } = entry;
+    return requester;
   }
 
   /** Everyone still waiting (when the car disconnects). */
   drain(): Requester[] {
-    return this.queue.splice(0);
+    return this.queue.splice(0).map(({ at: _, ...r }) => r);
   }
 }

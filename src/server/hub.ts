@@ -2,11 +2,31 @@ import type { Logger } from 'pino';
 import type { Bus, BusLine, ConnAddress, Unsubscribe, VehicleEvent } from '../bus/bus.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Notifier } from '../notify/notifier.js';
+import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import type { Store, VehicleRef } from '../store/store.js';
 import { CommandRouter } from './command-router.js';
 import type { Connection } from './connection.js';
 import { GroupRegistry } from './groups.js';
+import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
 import { UtilisationCounter } from './utilisation.js';
+
+/** Why a command sent by the server itself failed: the HTTP API maps these to 409, 504 and 400. */
+export class CommandError extends Error {
+  readonly code = 'OVMS_ERR_COMMAND';
+  constructor(
+    readonly reason: 'offline' | 'timeout' | 'too-long',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+/**
+ * A v3 car reads through a 1 KiB ring buffer and stalls for good on a longer line (WIRE.md §1):
+ * base64 of "MP-0 " + code + payload, plus CR LF, must stay well under that.
+ */
+export const MAX_CAR_PAYLOAD = 700;
 
 export interface HubDeps {
   config: ServerConfig;
@@ -54,6 +74,9 @@ export class Hub {
   private readonly carSeen = new Map<string, ConnAddress>();
   private readonly subscriptions = new Map<string, { refs: number; ready: Promise<Unsubscribe> }>();
   private unsubscribeGroups: Unsubscribe | undefined;
+  /** Commands sent by the server itself (HTTP API), waiting for the car's reply lines. */
+  private readonly waiters = new Map<string, (code: string, payload: Buffer) => void>();
+  private nextWaiter = 1;
 
   constructor(deps: HubDeps) {
     this.config = deps.config;
@@ -155,7 +178,9 @@ export class Hub {
       }
       case 'to-conn':
         if (event.target.node === this.bus.nodeId) {
-          this.connections.get(event.target.conn)?.deliver(event.line.code, event.line.payload);
+          const waiter = this.waiters.get(event.target.conn);
+          if (waiter) waiter(event.line.code, event.line.payload);
+          else this.connections.get(event.target.conn)?.deliver(event.line.code, event.line.payload);
         }
         return;
       case 'car-up': {
@@ -309,6 +334,50 @@ export class Hub {
     return true;
   }
 
+  // ---- commands on behalf of the HTTP API -----------------------------------------------------------
+
+  /**
+   * Sends a command to a vehicle's car as a requester of its own and resolves with every reply line
+   * (payloads after `c`). Server-answered commands (30, 31, 32) are answered from the store.
+   */
+  async command(
+    ref: VehicleRef,
+    command: number,
+    params: readonly string[],
+    timeoutMs: number,
+  ): Promise<Buffer[]> {
+    if (SERVER_COMMANDS.has(command)) return answerServerCommand(this.store, ref, command, params);
+    const key = vehicleKey(ref);
+    const payload = Buffer.from([String(command), ...params].join(','), 'utf8');
+    if (payload.length > MAX_CAR_PAYLOAD) throw new CommandError('too-long', 'command too long for the car');
+    if (!(await this.carConnected(key))) throw new CommandError('offline', 'vehicle not connected');
+    const id = `cmd-${this.nextWaiter++}`;
+    await this.retain(key);
+    try {
+      return await new Promise<Buffer[]>((resolve, reject) => {
+        const lines: Buffer[] = [];
+        const timer = setTimeout(
+          () => reject(new CommandError('timeout', `no reply from the car within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        this.waiters.set(id, (code, reply) => {
+          if (code !== 'c') return;
+          lines.push(reply);
+          const decoded = decodeCommandResponse(reply.toString('latin1'));
+          if (decoded.kind !== 'command-response' || isFinalResponseLine(decoded)) {
+            clearTimeout(timer);
+            resolve(lines);
+          }
+        });
+        const requester = { node: this.bus.nodeId, conn: id, command };
+        this.bus.publish(key, { type: 'to-car', line: line('C', payload), requester }).catch(reject);
+      });
+    } finally {
+      this.waiters.delete(id);
+      await this.release(key);
+    }
+  }
+
   // ---- deliveries used by the message handlers ---------------------------------------------------
 
   /** Relays messages to every app and batch client of the vehicle, on every node. */
@@ -323,8 +392,14 @@ export class Hub {
   }
 
   /** Routes a car's `c` reply: to the queued requester, or to everyone when nobody waits. */
-  routeReply(car: Connection, code: string, payload: Buffer, final: boolean): Promise<void> {
-    const requester = this.routers.get(car)?.route(final);
+  routeReply(
+    car: Connection,
+    code: string,
+    payload: Buffer,
+    command: number | undefined,
+    final: boolean,
+  ): Promise<void> {
+    const requester = this.routers.get(car)?.route(command, final);
     if (!requester) return this.toClients(car, [line(code, payload)]);
     return this.bus.publish(car.vehicleKey, {
       type: 'to-conn',

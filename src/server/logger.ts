@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /**
  * Structured logs (JSON lines to stdout). Secrets are never passed to the logger; the redaction

@@ -1,18 +1,12 @@
+import type { Message } from '../protocol/line-codec.js';
 import { decodeCommand, decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import { decodeGroupUpdate } from '../protocol/messages/group.js';
 import { decodeAckedHistory, decodeHistory } from '../protocol/messages/history.js';
 import { decodeParanoid } from '../protocol/messages/paranoid-wrapper.js';
-import type { Message } from '../protocol/line-codec.js';
 import type { Connection } from './connection.js';
-import { busLine, type Hub } from './hub.js';
+import { busLine, type Hub, MAX_CAR_PAYLOAD } from './hub.js';
 import { handleSubscription } from './push-subscription.js';
 import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
-
-/**
- * A v3 car reads through a 1 KiB ring buffer and stalls for good on a longer line (WIRE.md §1):
- * base64 of "MP-0 " + code + payload, plus CR LF, must stay well under that.
- */
-export const MAX_CAR_PAYLOAD = 700;
 
 /**
  * What the server does with each message code (WIRE.md §3, SERVER-INVENTORY.md §2.4), by sender.
@@ -48,8 +42,8 @@ function handleCarMessage(hub: Hub, car: Connection, msg: Message): Promise<void
       return relayAlert(hub, car, msg.payload);
     case 'c': {
       const reply = decodeCommandResponse(text());
-      const final = reply.kind !== 'command-response' || isFinalResponseLine(reply);
-      return hub.routeReply(car, 'c', msg.payload, final);
+      if (reply.kind !== 'command-response') return hub.routeReply(car, 'c', msg.payload, undefined, true);
+      return hub.routeReply(car, 'c', msg.payload, reply.command, isFinalResponseLine(reply));
     }
     case 'E':
       return handleCarParanoid(hub, car, msg);
@@ -185,7 +179,7 @@ function handleCarParanoid(hub: Hub, car: Connection, msg: Message): Promise<voi
   switch (e.innerCode) {
     case 'c':
       // The server cannot read the reply, so it cannot tell a multi-line one's end: pop per line.
-      return hub.routeReply(car, 'E', msg.payload, true);
+      return hub.routeReply(car, 'E', msg.payload, undefined, true);
     case 'A':
     case 'a':
     case 'P':

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type net from 'node:net';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';

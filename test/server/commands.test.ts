@@ -164,3 +164,45 @@ test('commands 30, 31 and 32 are answered by the server, car online or not', asy
   const later = await app.client.command(32, ['D', '2999-01-01 00:00:00']);
   assert.equal(later.result, 1);
 });
+
+test('the server can send a command itself (for the HTTP API) and gets only its own reply', async (t) => {
+  const h = await startServer(t);
+  const v = await h.addVehicle('DEMO1', 's1');
+  const hub = h.server.hub;
+  const { CommandError } = await import('../../src/server/hub.js');
+  await assert.rejects(
+    hub.command(v, 20, ['1234'], 1000),
+    (e: unknown) => e instanceof CommandError && e.reason === 'offline',
+  );
+  const car = await h.connect('C', 'DEMO1', 's1');
+  const app = await h.connect('A', 'DEMO1', 's1');
+  const pending = hub.command(v, 3, [], 5000);
+  assert.equal(await car.nextOf('C'), 'C3');
+  for (let n = 0; n < 32; n++) car.send('c', `3,0,${n},32,p${n}`);
+  const lines = await pending;
+  assert.equal(lines.length, 32);
+  assert.equal(lines[31]!.toString(), '3,0,31,32,p31');
+  const silent = hub.command(v, 18, [], 200);
+  await assert.rejects(silent, (e: unknown) => e instanceof CommandError && e.reason === 'timeout');
+  assert.equal(
+    (await hub.command(v, 30, [], 1000))[0]!.toString(),
+    '30,1,No GPRS utilisation data available',
+  );
+  car.send('S', '1');
+  await app.nextOf('S');
+  assert.ok(!app.pending().some((m) => m.startsWith('c3')));
+});
+
+test('a command the car never answers does not shift later replies to the wrong client', async (t) => {
+  const h = await startServer(t);
+  await h.addVehicle('DEMO1', 's1');
+  const car = await h.connect('C', 'DEMO1', 's1');
+  const app1 = await h.connect('A', 'DEMO1', 's1');
+  const app2 = await h.connect('A', 'DEMO1', 's1');
+  void app1.client.command(18, [], { timeoutMs: 100 }).catch(() => {});
+  await car.nextOf('C');
+  const seven = app2.client.command(7, ['stat']);
+  await car.nextOf('C');
+  car.send('c', '7,0,ok');
+  assert.equal((await seven).lines[0]!.text, 'ok');
+});

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { RawSocket } from '../helpers/raw-socket.js';
 import { startServer } from '../helpers/harness.js';
+import { RawSocket } from '../helpers/raw-socket.js';
 import { makeTestCertificate } from '../helpers/tls-cert.js';
 
 test('TLS port: scheme 0 over TLS, WebSocket over TLS, and scheme 1 allowed there', async (t) => {
