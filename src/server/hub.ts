@@ -74,6 +74,8 @@ export class Hub {
   private readonly carSeen = new Map<string, ConnAddress>();
   private readonly subscriptions = new Map<string, { refs: number; ready: Promise<Unsubscribe> }>();
   private unsubscribeGroups: Unsubscribe | undefined;
+  /** Observers of vehicles' relayed messages (HTTP live streams), by vehicle key. */
+  private readonly watchers = new Map<string, Set<(line: { code: string; payload: Buffer }) => void>>();
   /** Commands sent by the server itself (HTTP API), waiting for the car's reply lines. */
   private readonly waiters = new Map<string, (code: string, payload: Buffer) => void>();
   private nextWaiter = 1;
@@ -168,6 +170,7 @@ export class Hub {
         this.forEachClient(key, (conn) => {
           for (const l of event.lines) conn.deliver(l.code, l.payload);
         });
+        for (const watcher of this.watchers.get(key) ?? []) for (const l of event.lines) watcher(l);
         return;
       case 'to-car': {
         const car = this.cars.get(key);
@@ -332,6 +335,32 @@ export class Hub {
     await this.appsChanged(key);
     await this.release(key);
     return true;
+  }
+
+  /**
+   * Calls `listener` with every message relayed to the vehicle's clients (car messages, T0, f, P,
+   * Z changes are not included). A watcher does not count as an app. Returns the unsubscribe.
+   */
+  async watch(
+    ref: VehicleRef,
+    listener: (line: { code: string; payload: Buffer }) => void,
+  ): Promise<() => Promise<void>> {
+    const key = vehicleKey(ref);
+    await this.retain(key);
+    let set = this.watchers.get(key);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(key, set);
+    }
+    set.add(listener);
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(key) === set) this.watchers.delete(key);
+      await this.release(key);
+    };
   }
 
   // ---- commands on behalf of the HTTP API -----------------------------------------------------------

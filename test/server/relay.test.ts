@@ -193,3 +193,20 @@ test('an undecodable line closes the connection; the car may reconnect', async (
   const again = await h.connect('C', 'DEMO1', 's1');
   assert.equal(await again.next(), 'Z0');
 });
+
+test('watchers (HTTP live streams) see relayed messages without counting as apps', async (t) => {
+  const h = await startServer(t);
+  const v = await h.addVehicle('DEMO1', 's1');
+  const seen: string[] = [];
+  const stop = await h.server.hub.watch(v, (l) => seen.push(l.code + l.payload.toString()));
+  const car = await h.connect('C', 'DEMO1', 's1');
+  assert.equal(await car.next(), 'Z0');
+  car.send('S', '42,K');
+  car.send('A');
+  await car.nextOf('a');
+  await stop();
+  car.send('S', '43,K');
+  car.send('A');
+  await car.nextOf('a');
+  assert.deepEqual(seen, ['S42,K', 'T0']);
+});
