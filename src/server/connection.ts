@@ -5,6 +5,8 @@ import type { ClientType } from '../protocol/welcome.js';
 import type { Vehicle } from '../store/store.js';
 import type { Link } from './link.js';
 
+type LogLevel = 'info' | 'warn' | 'debug';
+
 export type ConnectionState = 'welcome' | 'login' | 'ready' | 'closed';
 
 /**
@@ -94,22 +96,23 @@ export class Connection {
     if (held) for (const [code, payload] of held) this.send(code, payload);
   }
 
-  close(reason: string, level: 'info' | 'warn' | 'debug' = 'info'): void {
-    if (this.state === 'closed') return;
-    this.closeReason = reason;
-    this.log[level]({ client: this.label, reason }, 'closing connection');
-    this.state = 'closed';
-    this.held = undefined;
-    this.link.end();
+  /** Ends the connection after what was already sent. */
+  close(reason: string, level: LogLevel = 'info'): void {
+    this.end(reason, level, false);
   }
 
   /** Closes at once without flushing (bad credentials: send nothing, WIRE.md §2.2). */
-  abort(reason: string, level: 'info' | 'warn' | 'debug' = 'info'): void {
+  abort(reason: string, level: LogLevel = 'info'): void {
+    this.end(reason, level, true);
+  }
+
+  private end(reason: string, level: LogLevel, now: boolean): void {
     if (this.state === 'closed') return;
     this.closeReason = reason;
-    this.log[level]({ client: this.label, reason }, 'dropping connection');
+    this.log[level]({ client: this.label, reason }, now ? 'dropping connection' : 'closing connection');
     this.state = 'closed';
     this.held = undefined;
-    this.link.destroy();
+    if (now) this.link.destroy();
+    else this.link.end();
   }
 }

@@ -55,14 +55,7 @@ function handleCarMessage(hub: Hub, car: Connection, msg: Message): Promise<void
     case 'H': {
       const rec = decodeHistory(text());
       if (rec.kind !== 'history') return ignore(car, 'H', rec.error);
-      const now = Date.now();
-      return hub.store.addHistory(car.vehicle!, {
-        type: rec.type,
-        recno: rec.recordNumber,
-        timestamp: new Date(now),
-        data: Buffer.from(rec.data, 'latin1'),
-        expires: new Date(now + rec.lifetime * 1000),
-      });
+      return saveHistory(hub, car, rec, Date.now());
     }
     case 'h':
       return storeAckedHistory(hub, car, msg.payload);
@@ -151,17 +144,24 @@ async function storeAckedHistory(hub: Hub, car: Connection, payload: Buffer): Pr
     car.send('h', ack);
     return;
   }
-  const now = Date.now();
-  const timestamp = now + Math.min(0, rec.timeDiff) * 1000;
-  await hub.store.addHistory(car.vehicle!, {
+  await saveHistory(hub, car, rec, Date.now() + Math.min(0, rec.timeDiff) * 1000);
+  car.send('h', rec.ack);
+}
+
+/** Stores an H or h record; it expires at record time + lifetime (the reference adds |timediff| twice). */
+function saveHistory(
+  hub: Hub,
+  car: Connection,
+  rec: { type: string; recordNumber: number; lifetime: number; data: string },
+  timestamp: number,
+): Promise<void> {
+  return hub.store.addHistory(car.vehicle!, {
     type: rec.type,
     recno: rec.recordNumber,
     timestamp: new Date(timestamp),
     data: Buffer.from(rec.data, 'latin1'),
-    // Record time + lifetime (the reference adds |timediff| twice).
     expires: new Date(timestamp + rec.lifetime * 1000),
   });
-  car.send('h', rec.ack);
 }
 
 function handleCarParanoid(hub: Hub, car: Connection, msg: Message): Promise<void> | undefined {

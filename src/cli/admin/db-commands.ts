@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openStore, redactUrl } from '../../store/open-store.js';
-import type { MigrationStatus } from '../../store/store.js';
+import type { MigrationStatus, Store } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, configFrom, print } from '../context.js';
 
 function show(url: string, s: MigrationStatus): void {
@@ -8,30 +8,23 @@ function show(url: string, s: MigrationStatus): void {
   for (const m of s.applied) print(`  ${m.version}  ${m.name}  (applied ${m.appliedAt.toISOString()})`);
 }
 
+/** Opens the configured store, runs one schema operation, prints the resulting status. */
+async function schemaAction(o: CommonOptions, op: (store: Store) => Promise<MigrationStatus>): Promise<void> {
+  const config = configFrom(o);
+  const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
+  try {
+    show(config.database.url, await op(store));
+  } finally {
+    await store.close();
+  }
+}
+
 export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('database schema');
-
   addCommonOptions(db.command('migrate'))
     .description('apply pending migrations')
-    .action(async (o: CommonOptions) => {
-      const config = configFrom(o);
-      const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
-      try {
-        show(config.database.url, await store.migrate());
-      } finally {
-        await store.close();
-      }
-    });
-
+    .action((o: CommonOptions) => schemaAction(o, (store) => store.migrate()));
   addCommonOptions(db.command('status'))
     .description('show the schema version')
-    .action(async (o: CommonOptions) => {
-      const config = configFrom(o);
-      const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
-      try {
-        show(config.database.url, await store.migrationStatus());
-      } finally {
-        await store.close();
-      }
-    });
+    .action((o: CommonOptions) => schemaAction(o, (store) => store.migrationStatus()));
 }
