@@ -1,7 +1,7 @@
 import {
+  type CommandResponseMessage,
   decodeCommandResponse,
   isFinalResponseLine,
-  type CommandResponseMessage,
 } from '../protocol/messages/command.js';
 
 /** Every `c` line of one command's reply, in order. */

@@ -7,7 +7,7 @@ import { clientWelcomeLine, completeClientHandshake } from '../protocol/handshak
 import { type LineCodec, type Message, Scheme1Codec } from '../protocol/line-codec.js';
 import { type ClientType, formatScheme1Welcome, parseServerWelcome } from '../protocol/welcome.js';
 import { CommandQueue, type CommandResponse } from './command-queue.js';
-import { openTransport, type LineTransport, type TransportKind } from './transport.js';
+import { type LineTransport, openTransport, type TransportKind } from './transport.js';
 
 export interface OvmsClientOptions {
   host: string;
