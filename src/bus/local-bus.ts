@@ -1,18 +1,29 @@
 import type { Bus, ConnAddress, GroupEvent, Presence, Unsubscribe, VehicleEvent } from './bus.js';
 
 /**
- * The in-process bus: one node, synchronous delivery in publish order. Presence is a pair of maps.
+ * What in-process nodes share: subscriptions and presence. One network with one node is the
+ * default single-process server; several nodes on one network let tests run a multi-node hub in
+ * one process.
  */
+export class LocalNetwork {
+  readonly vehicles = new Map<string, Set<(e: VehicleEvent) => void>>();
+  readonly groupHandlers = new Set<(e: GroupEvent) => void>();
+  readonly cars = new Map<string, ConnAddress>();
+  /** vehicle key → node → count. */
+  readonly appCounts = new Map<string, Map<string, number>>();
+}
+
+/** The in-process bus: synchronous delivery in publish order. */
 export class LocalBus implements Bus {
   readonly presence: Presence;
-  private readonly vehicles = new Map<string, Set<(e: VehicleEvent) => void>>();
+  private readonly handlers = new Set<{ key: string; fn: (e: VehicleEvent) => void }>();
   private readonly groupHandlers = new Set<(e: GroupEvent) => void>();
-  private readonly cars = new Map<string, ConnAddress>();
-  private readonly appCounts = new Map<string, number>();
 
-  constructor(readonly nodeId = 'local') {
-    const cars = this.cars;
-    const appCounts = this.appCounts;
+  constructor(
+    readonly nodeId = 'local',
+    private readonly network = new LocalNetwork(),
+  ) {
+    const { cars, appCounts } = network;
     this.presence = {
       getCar: async (key) => cars.get(key),
       setCar: async (key, car) => {
@@ -23,45 +34,65 @@ export class LocalBus implements Bus {
         if (current && current.node === car.node && current.conn === car.conn) cars.delete(key);
       },
       setAppCount: async (key, count) => {
-        if (count > 0) appCounts.set(key, count);
-        else appCounts.delete(key);
+        let perNode = appCounts.get(key);
+        if (count > 0) {
+          if (!perNode) appCounts.set(key, (perNode = new Map()));
+          perNode.set(nodeId, count);
+        } else if (perNode) {
+          perNode.delete(nodeId);
+          if (perNode.size === 0) appCounts.delete(key);
+        }
       },
-      getAppCount: async (key) => appCounts.get(key) ?? 0,
+      getAppCount: async (key) => {
+        let total = 0;
+        for (const n of appCounts.get(key)?.values() ?? []) total += n;
+        return total;
+      },
     };
   }
 
   async publish(vehicleKey: string, event: VehicleEvent): Promise<void> {
-    const handlers = this.vehicles.get(vehicleKey);
+    const handlers = this.network.vehicles.get(vehicleKey);
     if (!handlers) return;
     for (const handler of [...handlers]) handler(event);
   }
 
-  async subscribe(vehicleKey: string, handler: (event: VehicleEvent) => void): Promise<Unsubscribe> {
-    let handlers = this.vehicles.get(vehicleKey);
+  async subscribe(vehicleKey: string, fn: (event: VehicleEvent) => void): Promise<Unsubscribe> {
+    const { vehicles } = this.network;
+    let handlers = vehicles.get(vehicleKey);
     if (!handlers) {
       handlers = new Set();
-      this.vehicles.set(vehicleKey, handlers);
+      vehicles.set(vehicleKey, handlers);
     }
-    handlers.add(handler);
+    handlers.add(fn);
+    const entry = { key: vehicleKey, fn };
+    this.handlers.add(entry);
     return async () => {
-      handlers.delete(handler);
-      if (handlers.size === 0 && this.vehicles.get(vehicleKey) === handlers) this.vehicles.delete(vehicleKey);
+      this.handlers.delete(entry);
+      handlers.delete(fn);
+      if (handlers.size === 0 && vehicles.get(vehicleKey) === handlers) vehicles.delete(vehicleKey);
     };
   }
 
   async publishGroup(event: GroupEvent): Promise<void> {
-    for (const handler of [...this.groupHandlers]) handler(event);
+    for (const handler of [...this.network.groupHandlers]) handler(event);
   }
 
   async subscribeGroups(handler: (event: GroupEvent) => void): Promise<Unsubscribe> {
+    this.network.groupHandlers.add(handler);
     this.groupHandlers.add(handler);
     return async () => {
+      this.network.groupHandlers.delete(handler);
       this.groupHandlers.delete(handler);
     };
   }
 
+  /** Drops this node's subscriptions and app counts (its cars are cleared by the hub on close). */
   async close(): Promise<void> {
-    this.vehicles.clear();
+    for (const { key, fn } of this.handlers) this.network.vehicles.get(key)?.delete(fn);
+    this.handlers.clear();
+    for (const h of this.groupHandlers) this.network.groupHandlers.delete(h);
     this.groupHandlers.clear();
+    for (const key of [...this.network.appCounts.keys()]) await this.presence.setAppCount(key, 0);
   }
 }
