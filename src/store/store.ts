@@ -129,6 +129,16 @@ export interface ApiToken {
   lastUsed: Date | undefined;
 }
 
+/** A token to store: the Store's methods take its hash; `token` itself only matters to one schema. */
+export type NewApiToken = Omit<ApiToken, 'created' | 'lastUsed'> & {
+  created?: Date;
+  /**
+   * The token in plain text. Our own schemas ignore it and keep only `tokenHash`; the Perl-server
+   * schema (Perl mode) stores tokens in plain text, as the reference does, and needs it.
+   */
+  token?: string;
+};
+
 export interface MigrationStatus {
   current: number;
   latest: number;
@@ -209,7 +219,7 @@ export interface Store {
   markAutoProvisionUsed(apKey: string, when: Date): Promise<void>;
 
   // API tokens
-  createApiToken(token: Omit<ApiToken, 'created' | 'lastUsed'> & { created?: Date }): Promise<ApiToken>;
+  createApiToken(token: NewApiToken): Promise<ApiToken>;
   listApiTokens(ownerId: number): Promise<ApiToken[]>;
   findApiToken(tokenHash: string): Promise<ApiToken | undefined>;
   touchApiToken(tokenHash: string, when: Date): Promise<void>;

@@ -1,41 +1,16 @@
-import type { ApiToken } from '../store.js';
-import { fromOptionalMs, type SqliteContext, toMs, withConflicts } from './sqlite-context.js';
+import { API_TOKEN_COLUMNS, type ApiTokenRow, toApiToken } from '../rows.js';
+import type { ApiToken, NewApiToken } from '../store.js';
+import { toMs } from '../values.js';
+import { type SqliteContext, withConflicts } from './sqlite-context.js';
 
-interface ApiTokenRow {
-  owner_id: number;
-  token_hash: string;
-  application: string;
-  purpose: string;
-  permit: string;
-  created_ms: number;
-  last_used_ms: number | null;
-}
-
-const COLUMNS = 'owner_id, token_hash, application, purpose, permit, created_ms, last_used_ms';
-
-function toApiToken(row: ApiTokenRow): ApiToken {
-  return {
-    ownerId: row.owner_id,
-    tokenHash: row.token_hash,
-    application: row.application,
-    purpose: row.purpose,
-    permit: row.permit,
-    created: new Date(row.created_ms),
-    lastUsed: fromOptionalMs(row.last_used_ms),
-  };
-}
-
-export function createApiToken(
-  ctx: SqliteContext,
-  token: Omit<ApiToken, 'created' | 'lastUsed'> & { created?: Date },
-): ApiToken {
+export function createApiToken(ctx: SqliteContext, token: NewApiToken): ApiToken {
   const created = token.created ? toMs(token.created, 'created') : Date.now();
   const row = withConflicts(
     () =>
       ctx
         .statement(
           `INSERT INTO api_tokens (owner_id, token_hash, application, purpose, permit, created_ms)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING ${API_TOKEN_COLUMNS}`,
         )
         .get(
           token.ownerId,
@@ -55,15 +30,17 @@ export function createApiToken(
 
 export function listApiTokens(ctx: SqliteContext, ownerId: number): ApiToken[] {
   const rows = ctx
-    .statement(`SELECT ${COLUMNS} FROM api_tokens WHERE owner_id = ? ORDER BY created_ms, token_hash`)
+    .statement(
+      `SELECT ${API_TOKEN_COLUMNS} FROM api_tokens WHERE owner_id = ? ORDER BY created_ms, token_hash`,
+    )
     .all(ownerId) as ApiTokenRow[];
   return rows.map(toApiToken);
 }
 
 export function findApiToken(ctx: SqliteContext, tokenHash: string): ApiToken | undefined {
-  const row = ctx.statement(`SELECT ${COLUMNS} FROM api_tokens WHERE token_hash = ?`).get(tokenHash) as
-    | ApiTokenRow
-    | undefined;
+  const row = ctx
+    .statement(`SELECT ${API_TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?`)
+    .get(tokenHash) as ApiTokenRow | undefined;
   return row && toApiToken(row);
 }
 

@@ -1,27 +1,7 @@
+import { AUTOPROVISION_COLUMNS, type AutoProvisionRow, toAutoProvision } from '../rows.js';
 import type { AutoProvisionRecord } from '../store.js';
-import { fromOptionalMs, type SqliteContext, toMs, withConflicts } from './sqlite-context.js';
-
-interface AutoProvisionRow {
-  ap_key: string;
-  token: string;
-  digest: string;
-  record: string;
-  owner_id: number | null;
-  last_used_ms: number | null;
-}
-
-const COLUMNS = 'ap_key, token, digest, record, owner_id, last_used_ms';
-
-function toRecord(row: AutoProvisionRow): AutoProvisionRecord {
-  return {
-    apKey: row.ap_key,
-    token: row.token,
-    digest: row.digest,
-    record: row.record,
-    ownerId: row.owner_id ?? undefined,
-    lastUsed: fromOptionalMs(row.last_used_ms),
-  };
-}
+import { toMs } from '../values.js';
+import { type SqliteContext, withConflicts } from './sqlite-context.js';
 
 /** Creates or replaces the record for its apKey. */
 export function putAutoProvision(ctx: SqliteContext, r: AutoProvisionRecord): void {
@@ -30,7 +10,7 @@ export function putAutoProvision(ctx: SqliteContext, r: AutoProvisionRecord): vo
     () =>
       ctx
         .statement(
-          `INSERT INTO autoprovision (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO autoprovision (${AUTOPROVISION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (ap_key) DO UPDATE SET token = excluded.token, digest = excluded.digest,
              record = excluded.record, owner_id = excluded.owner_id, last_used_ms = excluded.last_used_ms`,
         )
@@ -40,17 +20,17 @@ export function putAutoProvision(ctx: SqliteContext, r: AutoProvisionRecord): vo
 }
 
 export function getAutoProvision(ctx: SqliteContext, apKey: string): AutoProvisionRecord | undefined {
-  const row = ctx.statement(`SELECT ${COLUMNS} FROM autoprovision WHERE ap_key = ?`).get(apKey) as
-    | AutoProvisionRow
-    | undefined;
-  return row && toRecord(row);
+  const row = ctx
+    .statement(`SELECT ${AUTOPROVISION_COLUMNS} FROM autoprovision WHERE ap_key = ?`)
+    .get(apKey) as AutoProvisionRow | undefined;
+  return row && toAutoProvision(row);
 }
 
 export function listAutoProvision(ctx: SqliteContext): AutoProvisionRecord[] {
   const rows = ctx
-    .statement(`SELECT ${COLUMNS} FROM autoprovision ORDER BY ap_key`)
+    .statement(`SELECT ${AUTOPROVISION_COLUMNS} FROM autoprovision ORDER BY ap_key`)
     .all() as AutoProvisionRow[];
-  return rows.map(toRecord);
+  return rows.map(toAutoProvision);
 }
 
 export function deleteAutoProvision(ctx: SqliteContext, apKey: string): boolean {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { type SecretBox, StoreConflictError, type VehicleRef } from '../store.js';
+import type { SecretBox } from '../store.js';
+import { type ConstraintKind, conflictFor } from '../values.js';
 
 /** What the per-concern modules (owners, vehicles, messages, ...) share. */
 export interface SqliteContext {
@@ -26,41 +27,6 @@ export function createSqliteContext(db: Database.Database, secretBox: SecretBox)
   };
 }
 
-/** Vehicle ids are stored and compared upper-case. */
-export function normaliseVehicleId(vehicleId: string): string {
-  return vehicleId.toUpperCase();
-}
-
-/** The (owner_id, vehicle_id) parameters of a vehicle reference, normalised. */
-export function refParams(ref: VehicleRef): [number, string] {
-  return [ref.ownerId, normaliseVehicleId(ref.vehicleId)];
-}
-
-function checkedTime(date: Date, what: string): number {
-  const ms = date instanceof Date ? date.getTime() : Number.NaN;
-  if (!Number.isFinite(ms)) throw new TypeError(`${what} is not a valid date`);
-  return ms;
-}
-
-/** Epoch seconds (truncated): the resolution of message and history times. */
-export function toSeconds(date: Date, what = 'time'): number {
-  return Math.floor(checkedTime(date, what) / 1000);
-}
-
-export function toMs(date: Date, what = 'time'): number {
-  return checkedTime(date, what);
-}
-
-export function fromSeconds(seconds: number): Date {
-  return new Date(seconds * 1000);
-}
-
-export function fromOptionalMs(ms: number | null): Date | undefined {
-  return ms === null ? undefined : new Date(ms);
-}
-
-type ConstraintKind = 'unique' | 'foreign-key';
-
 /** Which constraint a better-sqlite3 error broke, if it is a constraint error we translate. */
 export function brokenConstraint(error: unknown): ConstraintKind | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -74,9 +40,6 @@ export function withConflicts<T>(write: () => T, messages: Partial<Record<Constr
   try {
     return write();
   } catch (error) {
-    const kind = brokenConstraint(error);
-    const message = kind && messages[kind];
-    if (message) throw new StoreConflictError(message);
-    throw error;
+    throw conflictFor(brokenConstraint(error), messages) ?? error;
   }
 }

@@ -1,51 +1,11 @@
+import type { PreparedHistory } from '../prepared-writes.js';
+import { type HistoryRow, type SummaryRow, toHistory, toSummary } from '../rows.js';
 import type { HistoryRecord, HistorySummary, VehicleRef } from '../store.js';
-import { fromSeconds, refParams, type SqliteContext, toSeconds } from './sqlite-context.js';
-
-/** A record ready to write, converted and copied when it was queued. */
-export interface PreparedHistory {
-  ownerId: number;
-  vehicleId: string;
-  type: string;
-  recno: number;
-  timestampS: number;
-  data: Buffer;
-  expiresS: number;
-}
-
-interface SummaryRow {
-  type: string;
-  distinct_recnos: number;
-  total_records: number;
-  approx_bytes: number;
-  first_s: number;
-  last_s: number;
-}
-
-interface RecordRow {
-  type: string;
-  recno: number;
-  ts_s: number;
-  data: Buffer;
-  expires_s: number;
-}
+import { checkCount, refParams, toSeconds } from '../values.js';
+import type { SqliteContext } from './sqlite-context.js';
 
 /** Used for "no lower bound" so the query text (and its cached statement) stays the same. */
 const NO_SINCE = Number.MIN_SAFE_INTEGER;
-
-export function prepareHistory(ref: VehicleRef, record: HistoryRecord): PreparedHistory {
-  if (!Number.isSafeInteger(record.recno))
-    throw new TypeError(`history recno ${record.recno} is not an integer`);
-  const [ownerId, vehicleId] = refParams(ref);
-  return {
-    ownerId,
-    vehicleId,
-    type: record.type,
-    recno: record.recno,
-    timestampS: toSeconds(record.timestamp, 'history timestamp'),
-    data: Buffer.from(record.data),
-    expiresS: toSeconds(record.expires, 'history expiry'),
-  };
-}
 
 /** Same (type, recno, second) overwrites data and expiry, as the reference does. */
 export function writeHistory(ctx: SqliteContext, h: PreparedHistory): void {
@@ -71,14 +31,7 @@ export function historySummary(ctx: SqliteContext, ref: VehicleRef, since?: Date
        GROUP BY type ORDER BY type`,
     )
     .all(...refParams(ref), sinceS) as SummaryRow[];
-  return rows.map((row) => ({
-    type: row.type,
-    distinctRecnos: row.distinct_recnos,
-    totalRecords: row.total_records,
-    approxBytes: row.approx_bytes,
-    first: fromSeconds(row.first_s),
-    last: fromSeconds(row.last_s),
-  }));
+  return rows.map(toSummary);
 }
 
 /** Command 32: one type, newer than `since`, by time then recno. */
@@ -89,9 +42,7 @@ export function historyRecords(
   since?: Date,
   limit?: number,
 ): HistoryRecord[] {
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
-    throw new RangeError(`limit must be a non-negative integer, not ${limit}`);
-  }
+  if (limit !== undefined) checkCount(limit, 'limit');
   const sinceS = since === undefined ? NO_SINCE : toSeconds(since, 'since');
   const rows = ctx
     .statement(
@@ -99,19 +50,13 @@ export function historyRecords(
        WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ts_s > ?
        ORDER BY ts_s, recno LIMIT ?`,
     )
-    .all(...refParams(ref), type, sinceS, limit ?? -1) as RecordRow[];
-  return rows.map((row) => ({
-    type: row.type,
-    recno: row.recno,
-    timestamp: fromSeconds(row.ts_s),
-    data: row.data,
-    expires: fromSeconds(row.expires_s),
-  }));
+    .all(...refParams(ref), type, sinceS, limit ?? -1) as HistoryRow[];
+  return rows.map(toHistory);
 }
 
 /** Bounded so a large backlog is worked off in small steps instead of one long write lock. */
 export function purgeHistory(ctx: SqliteContext, now: Date, limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer`);
+  checkCount(limit, 'limit');
   return ctx
     .statement('DELETE FROM history WHERE rowid IN (SELECT rowid FROM history WHERE expires_s < ? LIMIT ?)')
     .run(toSeconds(now, 'now'), limit).changes;

@@ -1,38 +1,8 @@
+import type { PreparedMessage } from '../prepared-writes.js';
+import { type MessageRow, toMessage } from '../rows.js';
 import type { StoredMessage, VehicleRef } from '../store.js';
-import { fromSeconds, refParams, type SqliteContext, toSeconds } from './sqlite-context.js';
-
-interface MessageRow {
-  code: string;
-  payload: Buffer;
-  time_s: number;
-  paranoid: number;
-  ptoken: string;
-}
-
-/** A message ready to write: converted and copied when it was queued (the caller may reuse its Buffer). */
-export interface PreparedMessage {
-  ownerId: number;
-  vehicleId: string;
-  code: string;
-  payload: Buffer;
-  timeS: number;
-  paranoid: number;
-  ptoken: string;
-}
-
-export function prepareMessage(ref: VehicleRef, msg: StoredMessage): PreparedMessage {
-  if (msg.code.length === 0) throw new TypeError('a stored message needs a code');
-  const [ownerId, vehicleId] = refParams(ref);
-  return {
-    ownerId,
-    vehicleId,
-    code: msg.code,
-    payload: Buffer.from(msg.payload),
-    timeS: toSeconds(msg.time, 'message time'),
-    paranoid: msg.paranoid ? 1 : 0,
-    ptoken: msg.ptoken,
-  };
-}
+import { refParams } from '../values.js';
+import type { SqliteContext } from './sqlite-context.js';
 
 /** Upsert of the latest message of its code; a fresh message is always valid again. */
 export function writeMessage(ctx: SqliteContext, m: PreparedMessage): void {
@@ -58,11 +28,5 @@ export function getMessages(ctx: SqliteContext, ref: VehicleRef): StoredMessage[
        ORDER BY CASE code WHEN 'F' THEN 0 WHEN 'S' THEN 1 ELSE 2 END, code`,
     )
     .all(...refParams(ref)) as MessageRow[];
-  return rows.map((row) => ({
-    code: row.code,
-    payload: row.payload,
-    time: fromSeconds(row.time_s),
-    paranoid: row.paranoid === 1,
-    ptoken: row.ptoken,
-  }));
+  return rows.map(toMessage);
 }

@@ -1,27 +1,6 @@
+import { OWNER_COLUMNS as COLUMNS, type OwnerRow, toOwner } from '../rows.js';
 import type { NewOwner, Owner } from '../store.js';
 import { type SqliteContext, withConflicts } from './sqlite-context.js';
-
-interface OwnerRow {
-  id: number;
-  name: string;
-  mail: string;
-  password_hash: string;
-  admin: number;
-  created_ms: number;
-}
-
-const COLUMNS = 'id, name, mail, password_hash, admin, created_ms';
-
-function toOwner(row: OwnerRow): Owner {
-  return {
-    id: row.id,
-    name: row.name,
-    mail: row.mail,
-    passwordHash: row.password_hash,
-    admin: row.admin === 1,
-    createdAt: new Date(row.created_ms),
-  };
-}
 
 export function createOwner(ctx: SqliteContext, owner: NewOwner): Owner {
   const row = withConflicts(

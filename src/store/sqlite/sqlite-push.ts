@@ -1,15 +1,7 @@
+import { PUSH_COLUMNS, type PushRow, toPushSubscription } from '../rows.js';
 import type { PushSubscription, VehicleRef } from '../store.js';
-import { refParams, type SqliteContext, toMs } from './sqlite-context.js';
-
-interface PushRow {
-  owner_id: number;
-  vehicle_id: string;
-  app_id: string;
-  push_type: string;
-  push_key_type: string;
-  push_key_value: string;
-  last_updated_ms: number;
-}
+import { refParams, toMs } from '../values.js';
+import type { SqliteContext } from './sqlite-context.js';
 
 export type NewPushSubscription = Omit<PushSubscription, 'lastUpdated'> & { lastUpdated?: Date };
 
@@ -31,19 +23,11 @@ export function upsertPushSubscription(ctx: SqliteContext, sub: NewPushSubscript
 export function listPushSubscriptions(ctx: SqliteContext, ref: VehicleRef): PushSubscription[] {
   const rows = ctx
     .statement(
-      `SELECT owner_id, vehicle_id, app_id, push_type, push_key_type, push_key_value, last_updated_ms
+      `SELECT ${PUSH_COLUMNS}
        FROM push_subscriptions WHERE owner_id = ? AND vehicle_id = ? ORDER BY app_id`,
     )
     .all(...refParams(ref)) as PushRow[];
-  return rows.map((row) => ({
-    ownerId: row.owner_id,
-    vehicleId: row.vehicle_id,
-    appId: row.app_id,
-    pushType: row.push_type,
-    pushKeyType: row.push_key_type,
-    pushKeyValue: row.push_key_value,
-    lastUpdated: new Date(row.last_updated_ms),
-  }));
+  return rows.map(toPushSubscription);
 }
 
 export function deletePushSubscription(ctx: SqliteContext, ref: VehicleRef, appId: string): boolean {

@@ -1,37 +1,10 @@
+import { toVehicle as fromRow, SELECT_VEHICLES, type VehicleRow } from '../rows.js';
 import type { NewVehicle, Vehicle, VehicleRef } from '../store.js';
-import {
-  fromSeconds,
-  normaliseVehicleId,
-  refParams,
-  type SqliteContext,
-  withConflicts,
-} from './sqlite-context.js';
-
-interface VehicleRow {
-  owner_id: number;
-  owner_name: string;
-  vehicle_id: string;
-  secret: string;
-  name: string;
-  ptoken: string;
-  last_update_s: number | null;
-  created_ms: number;
-}
-
-const SELECT_VEHICLES = `SELECT v.owner_id, o.name AS owner_name, v.vehicle_id, v.secret, v.name, v.ptoken,
-  v.last_update_s, v.created_ms FROM vehicles v JOIN owners o ON o.id = v.owner_id`;
+import { normaliseVehicleId, refParams } from '../values.js';
+import { type SqliteContext, withConflicts } from './sqlite-context.js';
 
 function toVehicle(ctx: SqliteContext, row: VehicleRow): Vehicle {
-  return {
-    ownerId: row.owner_id,
-    vehicleId: row.vehicle_id,
-    ownerName: row.owner_name,
-    secret: ctx.secretBox.open(row.secret),
-    name: row.name,
-    ptoken: row.ptoken,
-    lastUpdate: row.last_update_s === null ? undefined : fromSeconds(row.last_update_s),
-    createdAt: new Date(row.created_ms),
-  };
+  return fromRow(ctx.secretBox, row);
 }
 
 function insertVehicle(ctx: SqliteContext, vehicle: NewVehicle, createdMs: number): void {
