@@ -1,3 +1,5 @@
+import { openMysqlStore } from './mysql/mysql-store.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { createSecretBox, plainSecretBox } from './secret-box.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -22,9 +24,12 @@ export function sqlitePath(url: string): string {
 export async function openStore(url: string, opts: { secretsKey?: string } = {}): Promise<Store> {
   const secretBox = opts.secretsKey ? createSecretBox(opts.secretsKey) : plainSecretBox;
   if (url.startsWith('sqlite:')) return openSqliteStore({ path: sqlitePath(url), secretBox });
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresStore({ url, secretBox });
+  if (/^(mysql|mariadb):\/\//.test(url)) return openMysqlStore({ url, secretBox });
   const scheme = url.split(':', 1)[0];
   throw new StoreUrlError(
-    `unsupported database URL scheme "${scheme}:" (supported: sqlite:PATH, e.g. sqlite:./data/ovms.db)`,
+    `unsupported database URL scheme "${scheme}:" (supported: sqlite:PATH, postgres://USER@HOST/DB, ` +
+      'mysql://USER@HOST/DB, mariadb://USER@HOST/DB)',
   );
 }
 

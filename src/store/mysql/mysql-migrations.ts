@@ -1,0 +1,108 @@
+import type { SqlMigration } from '../sql/sql-migrations.js';
+
+/**
+ * Our own schema in MariaDB/MySQL: the same tables and columns as SQLite (src/store/sqlite/migrations.ts
+ * explains them). Append only.
+ *
+ * InnoDB for transactions and foreign keys; utf8mb4_bin so ids, codes and record types compare and
+ * sort byte-wise ('x' and 'X' are two message codes, unlike in the Perl server's schema). Keys are
+ * VARCHARs because InnoDB cannot index TEXT without a prefix; the limits are far above the
+ * reference's (vehicle ids 32, record types 32 characters).
+ */
+const TABLE = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+
+const initialSchema = [
+  `CREATE TABLE IF NOT EXISTS owners (
+    id            BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    name          VARCHAR(255) NOT NULL UNIQUE,
+    mail          VARCHAR(255) NOT NULL DEFAULT '',
+    password_hash VARCHAR(255) NOT NULL,
+    admin         TINYINT      NOT NULL DEFAULT 0 CHECK (admin IN (0, 1)),
+    created_ms    BIGINT       NOT NULL
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS vehicles (
+    owner_id      BIGINT       NOT NULL,
+    vehicle_id    VARCHAR(64)  NOT NULL UNIQUE,
+    secret        TEXT         NOT NULL,
+    name          VARCHAR(255) NOT NULL DEFAULT '',
+    ptoken        VARCHAR(255) NOT NULL DEFAULT '',
+    last_update_s BIGINT,
+    created_ms    BIGINT       NOT NULL,
+    PRIMARY KEY (owner_id, vehicle_id),
+    FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE CASCADE
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS messages (
+    owner_id   BIGINT       NOT NULL,
+    vehicle_id VARCHAR(64)  NOT NULL,
+    code       VARCHAR(32)  NOT NULL,
+    payload    MEDIUMBLOB   NOT NULL,
+    time_s     BIGINT       NOT NULL,
+    paranoid   TINYINT      NOT NULL DEFAULT 0,
+    ptoken     VARCHAR(255) NOT NULL DEFAULT '',
+    valid      TINYINT      NOT NULL DEFAULT 1,
+    PRIMARY KEY (owner_id, vehicle_id, code),
+    FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+  ) ${TABLE}`,
+  // InnoDB clusters rows by the primary key: one vehicle's records of one type lie together in time
+  // order, which is exactly what commands 31 and 32 read. The expiry index serves the purge.
+  `CREATE TABLE IF NOT EXISTS history (
+    owner_id   BIGINT       NOT NULL,
+    vehicle_id VARCHAR(64)  NOT NULL,
+    type       VARCHAR(128) NOT NULL,
+    recno      BIGINT       NOT NULL,
+    ts_s       BIGINT       NOT NULL,
+    data       MEDIUMBLOB   NOT NULL,
+    expires_s  BIGINT       NOT NULL,
+    PRIMARY KEY (owner_id, vehicle_id, type, ts_s, recno),
+    KEY history_by_expiry (expires_s),
+    FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS utilisation (
+    owner_id   BIGINT      NOT NULL,
+    vehicle_id VARCHAR(64) NOT NULL,
+    day        CHAR(10)    NOT NULL CHECK (day REGEXP '^[0-9]{4}-[0-1][0-9]-[0-3][0-9]$'),
+    car_rx     BIGINT      NOT NULL DEFAULT 0,
+    car_tx     BIGINT      NOT NULL DEFAULT 0,
+    app_rx     BIGINT      NOT NULL DEFAULT 0,
+    app_tx     BIGINT      NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner_id, vehicle_id, day),
+    KEY utilisation_by_day (day),
+    FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS push_subscriptions (
+    owner_id        BIGINT       NOT NULL,
+    vehicle_id      VARCHAR(64)  NOT NULL,
+    app_id          VARCHAR(255) NOT NULL,
+    push_type       VARCHAR(64)  NOT NULL,
+    push_key_type   VARCHAR(64)  NOT NULL DEFAULT '',
+    push_key_value  TEXT         NOT NULL,
+    last_updated_ms BIGINT       NOT NULL,
+    PRIMARY KEY (owner_id, vehicle_id, app_id),
+    FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS autoprovision (
+    ap_key       VARCHAR(255) NOT NULL PRIMARY KEY,
+    token        VARCHAR(255) NOT NULL,
+    digest       VARCHAR(255) NOT NULL,
+    record       TEXT         NOT NULL,
+    owner_id     BIGINT,
+    last_used_ms BIGINT,
+    KEY autoprovision_by_owner (owner_id),
+    FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE CASCADE
+  ) ${TABLE}`,
+  `CREATE TABLE IF NOT EXISTS api_tokens (
+    token_hash   VARCHAR(128) NOT NULL PRIMARY KEY,
+    owner_id     BIGINT       NOT NULL,
+    application  VARCHAR(255) NOT NULL DEFAULT '',
+    purpose      VARCHAR(255) NOT NULL DEFAULT '',
+    permit       TEXT         NOT NULL,
+    created_ms   BIGINT       NOT NULL,
+    last_used_ms BIGINT,
+    KEY api_tokens_by_owner (owner_id),
+    FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE CASCADE
+  ) ${TABLE}`,
+];
+
+export const mysqlMigrations: readonly SqlMigration[] = [
+  { version: 1, name: 'initial schema', up: initialSchema },
+];

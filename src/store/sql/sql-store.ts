@@ -1,0 +1,91 @@
+import type { WriteBatcherOptions, WriteBatcherStats } from '../batch-queue.js';
+import { DelegatingStore, type StoreBackend } from '../delegating-store.js';
+import type { MigrationStatus, SecretBox } from '../store.js';
+import { AsyncWriteBatcher } from './async-write-batcher.js';
+import { accounts } from './sql-accounts.js';
+import type { SqlContext } from './sql-context.js';
+import { messagesAndHistory } from './sql-messages-history.js';
+import { type SqlMigration, sqlMigrate, sqlMigrationStatus } from './sql-migrations.js';
+import { ownersAndVehicles } from './sql-owners-vehicles.js';
+import type { SqlDialect, SqlPool, SqlRunner } from './sql-pool.js';
+
+/** How a schema is brought up to date: our versioned migrations, or (Perl mode) checks only. */
+export interface SqlSchema {
+  migrate(pool: SqlPool): Promise<MigrationStatus>;
+  status(pool: SqlPool): Promise<MigrationStatus>;
+}
+
+export function versionedSchema(list: readonly SqlMigration[]): SqlSchema {
+  return {
+    migrate: (pool) => sqlMigrate(pool, list),
+    status: (pool) => sqlMigrationStatus(pool, list),
+  };
+}
+
+/** Our own tables, the same in PostgreSQL and MariaDB but for the dialect's bits. */
+export function ownSchemaBackend(dialect: SqlDialect): StoreBackend<SqlContext, SqlRunner> {
+  return { ...ownersAndVehicles(dialect), ...messagesAndHistory(dialect), ...accounts(dialect) };
+}
+
+export interface SqlStoreOptions {
+  /** Shown in logs: 'postgres', 'mysql', 'perl-mysql'. */
+  kind: string;
+  pool: SqlPool;
+  schema: SqlSchema;
+  backend: StoreBackend<SqlContext, SqlRunner>;
+  secretBox: SecretBox;
+  /** Group commit of messages, history and utilisation (defaults: 5 ms, 1000 writes). */
+  batch?: WriteBatcherOptions;
+}
+
+/** A Store over a connection pool (PostgreSQL, MariaDB/MySQL), with group commit of the busy writes. */
+export class SqlStore extends DelegatingStore<SqlContext, SqlRunner> {
+  readonly kind: string;
+  readonly #ctx: SqlContext;
+  readonly #schema: SqlSchema;
+  readonly #batcher: AsyncWriteBatcher<SqlRunner>;
+  #closed = false;
+
+  constructor(options: SqlStoreOptions) {
+    super(options.backend);
+    this.kind = options.kind;
+    this.#ctx = { pool: options.pool, secretBox: options.secretBox };
+    this.#schema = options.schema;
+    this.#batcher = new AsyncWriteBatcher((work) => options.pool.transaction(work), options.batch);
+  }
+
+  get pool(): SqlPool {
+    return this.#ctx.pool;
+  }
+
+  /** How group commit is doing (for logs, metrics and tests). */
+  get writeStats(): Readonly<WriteBatcherStats> {
+    return this.#batcher.stats;
+  }
+
+  protected async settled(): Promise<SqlContext> {
+    if (this.#closed) throw new Error(`the ${this.kind} store is closed`);
+    await this.#batcher.flush();
+    return this.#ctx;
+  }
+
+  protected queue(write: (tx: SqlRunner) => void | Promise<void>): Promise<void> {
+    return this.#batcher.enqueue(async (tx) => write(tx));
+  }
+
+  async migrate(): Promise<MigrationStatus> {
+    return this.#schema.migrate((await this.settled()).pool);
+  }
+  async migrationStatus(): Promise<MigrationStatus> {
+    return this.#schema.status((await this.settled()).pool);
+  }
+  async flush(): Promise<void> {
+    await this.settled();
+  }
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#batcher.close();
+    await this.#ctx.pool.close();
+  }
+}
