@@ -33,6 +33,22 @@ export interface ServerConfig {
     purgeBatch: number;
     utilisationFlush: number;
   };
+  /** The HTTP API (durations in milliseconds). */
+  http: {
+    sessionTimeout: number;
+    commandTimeout: number;
+    rateLimit: {
+      burst: number;
+      perMinute: number;
+      max: number;
+      expire: number;
+      delay: number;
+      exempt: string[];
+    };
+    trustProxy: boolean;
+    corsOrigin: string;
+  };
+  mqtt: { superuser: string };
 }
 
 export class ConfigError extends Error {
@@ -183,6 +199,24 @@ function build(raw: Raw): ServerConfig {
       purgeBatch: num('history.purge_batch'),
       utilisationFlush: ms('history.utilisation_flush'),
     },
+    http: {
+      sessionTimeout: ms('http.session_timeout'),
+      commandTimeout: ms('http.command_timeout'),
+      rateLimit: {
+        burst: num('http.ratelimit_burst'),
+        perMinute: num('http.ratelimit_per_minute'),
+        max: num('http.ratelimit_max'),
+        expire: ms('http.ratelimit_expire'),
+        delay: ms('http.ratelimit_delay'),
+        exempt: str('http.ratelimit_exempt')
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean),
+      },
+      trustProxy: bool('http.trust_proxy'),
+      corsOrigin: str('http.cors_origin'),
+    },
+    mqtt: { superuser: str('mqtt.superuser') },
   };
   if ((config.tls.cert === '') !== (config.tls.key === '')) {
     throw new ConfigError('tls.cert and tls.key must be set together');

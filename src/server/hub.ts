@@ -118,6 +118,11 @@ export class Hub {
     return this.cars.get(key);
   }
 
+  /** Batch (B) clients of the vehicle on this node, for the HTTP API's `v_btcs_connected`. */
+  localBatchCount(key: string): number {
+    return this.batches.get(key)?.size ?? 0;
+  }
+
   /** Whether the vehicle's car is connected (to any node). */
   async carConnected(key: string): Promise<boolean> {
     return (await this.bus.presence.getCar(key)) !== undefined;

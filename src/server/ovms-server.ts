@@ -7,6 +7,7 @@ import { LocalBus } from '../bus/local-bus.js';
 import type { ServerConfig } from '../config/config.js';
 import { LogNotifier } from '../notify/log-notifier.js';
 import type { Notifier } from '../notify/notifier.js';
+import { HttpApi } from '../http/http-server.js';
 import type { Store } from '../store/store.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { Connection } from './connection.js';
@@ -24,7 +25,7 @@ export interface ServerDeps {
   bus?: Bus;
   notifier?: Notifier;
   /** Port overrides; 0 here means "any free port" (tests), unlike the config where 0 is "off". */
-  listen?: { v2?: number; v2tls?: number };
+  listen?: { v2?: number; v2tls?: number; http?: number; https?: number };
 }
 
 export function serverVersion(): string {
@@ -43,7 +44,9 @@ export class OvmsServer {
   readonly config: ServerConfig;
   readonly log: Logger;
   /** Bound ports after start() (0 = not listening). */
-  readonly ports = { v2: 0, v2tls: 0 };
+  readonly ports = { v2: 0, v2tls: 0, http: 0, https: 0 };
+  /** The HTTP API (src/http). */
+  readonly http: HttpApi;
   private readonly listeners: V2Listener[] = [];
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
@@ -69,6 +72,7 @@ export class OvmsServer {
     this.throttle = new AuthThrottle(deps.config.limits.authFailures, deps.config.limits.authFailureWindow);
     this.login = new LoginHandler(this.hub, this.throttle);
     this.housekeeping = new Housekeeping(this.hub, this.throttle, () => this.sweepConnections());
+    this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log });
   }
 
   async start(): Promise<void> {
@@ -95,6 +99,11 @@ export class OvmsServer {
       this.ports.v2tls = await l.listen(ports.v2tls ?? c.tlsPort, c.host);
       this.listeners.push(l);
     }
+    // Callers that choose their ports (tests, embedding) get the HTTP API only when they list it.
+    if (!this.deps.listen || ports.http !== undefined || ports.https !== undefined)
+      await this.http.start({ http: ports.http, https: ports.https });
+    this.ports.http = this.http.ports.http;
+    this.ports.https = this.http.ports.https;
     this.housekeeping.start();
     this.log.info(
       { ports: this.ports, store: this.hub.store.kind, node: this.hub.bus.nodeId },
@@ -240,6 +249,7 @@ export class OvmsServer {
     const closed = Promise.all(this.listeners.map((l) => l.close()));
     for (const conn of [...this.live]) conn.close('server shutting down');
     await closed;
+    await this.http.stop();
     await this.hub.stop();
     await this.hub.store.flush();
   }

@@ -51,6 +51,9 @@ export interface Harness {
   store: Store;
   config: ServerConfig;
   port: number;
+  /** HTTP API port (HTTPS too when the harness has TLS). */
+  httpPort: number;
+  httpsPort: number;
   dir: string;
   dbPath: string;
   logs: string[];
@@ -112,7 +115,7 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
       log,
       notifier,
       bus: opts.bus,
-      listen: { v2: 0, ...(opts.tls ? { v2tls: 0 } : {}) },
+      listen: { v2: 0, http: 0, ...(opts.tls ? { v2tls: 0, https: 0 } : {}) },
     });
   let server = make();
   await server.start();
@@ -123,6 +126,8 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
     store,
     config,
     port: server.ports.v2,
+    httpPort: server.ports.http,
+    httpsPort: server.ports.https,
     dir,
     dbPath,
     logs,
@@ -162,6 +167,8 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
       h.server = server;
       h.store = store;
       h.port = server.ports.v2;
+      h.httpPort = server.ports.http;
+      h.httpsPort = server.ports.https;
     },
   };
   h.owner = await h.addOwner('owner');

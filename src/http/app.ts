@@ -1,0 +1,158 @@
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+  type RouteOptions,
+} from 'fastify';
+import { registerAuthHook } from './auth.js';
+import type { ApiContext } from './context.js';
+import { ResponseValidationError, validatingSerializerCompiler } from './json.js';
+import { chargeControlRoutes } from './routes/charge-control.js';
+import { commandRoutes } from './routes/command.js';
+import { cookieRoutes } from './routes/cookie.js';
+import { deviceControlRoutes } from './routes/device-control.js';
+import { historicalRoutes } from './routes/historical.js';
+import { mqapiRoutes } from './routes/mqapi.js';
+import { openapiRoutes } from './routes/openapi.js';
+import { statusRoutes } from './routes/status.js';
+import { streamRoutes } from './routes/stream.js';
+import { tokenRoutes } from './routes/token.js';
+import { vehicleRoutes } from './routes/vehicles.js';
+import { sendText, TEXT } from './text.js';
+
+/** The path without its query string: credentials travel in query strings and must not reach the logs. */
+export function pathOnly(url: string | undefined): string {
+  const q = (url ?? '').indexOf('?');
+  return q < 0 ? (url ?? '') : url!.slice(0, q);
+}
+
+/** IPv4 clients of a dual-stack listener appear as ::ffff:a.b.c.d. */
+export function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function corsOrigin(origin: string): string | boolean {
+  return origin === '*' ? '*' : origin === '' ? false : origin;
+}
+
+/**
+ * Builds the HTTP API application. The HTTP and HTTPS listeners each get one, over the same context
+ * (sessions, rate limits), so a cookie from one works on the other.
+ */
+export async function buildApp(
+  ctx: ApiContext,
+  opts: { secure: boolean; https?: { cert: Buffer; key: Buffer } },
+): Promise<FastifyInstance> {
+  const log = ctx.log.child(
+    { component: 'http' },
+    {
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({ method: req.method, path: pathOnly(req.url) }),
+      },
+    },
+  );
+  const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: ctx.config.http.trustProxy,
+    bodyLimit: 64 * 1024,
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+  });
+  app.setSerializerCompiler(validatingSerializerCompiler);
+
+  // Form bodies (POST /api/token and /mqapi/* as the reference reads them, and the control routes).
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    },
+  );
+
+  const origin = corsOrigin(ctx.config.http.corsOrigin);
+  await app.register(cors, {
+    origin,
+    credentials: origin !== '*' && origin !== false,
+    methods: ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type'],
+    maxAge: 600,
+  });
+
+  // Rate limit every request, preflights included (SERVER-INVENTORY.md §4.1).
+  const exempt = new Set(ctx.config.http.rateLimit.exempt.map(plainAddress));
+  app.addHook('onRequest', async (request, reply) => {
+    const address = plainAddress(request.ip);
+    if (exempt.has(address) || ctx.limiter.take(address)) return;
+    request.log.info({ address: request.ip }, 'HTTP rate limit: request refused');
+    const delay = ctx.config.http.rateLimit.delay;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    reply.header('retry-after', String(ctx.limiter.retryAfter(address)));
+    return sendText(reply, 429, TEXT.tooMany);
+  });
+
+  registerAuthHook(app, ctx);
+
+  // No body at all (curl -X PUT without -d) counts as an empty one, so optional fields stay optional.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body) request.body = {};
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      {
+        method: request.method,
+        path: pathOnly(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        owner: request.auth?.ownerName,
+        secure: opts.secure,
+      },
+      'HTTP request',
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOnly(request.url);
+    const api = path === '/api' || path.startsWith('/api/') || path.startsWith('/mqapi/');
+    return sendText(reply, 404, api ? TEXT.unrecognised : TEXT.notFound);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) return sendText(reply, 400, `Bad request: ${error.message}`);
+    if (error instanceof ResponseValidationError) {
+      request.log.error({ err: error }, 'response failed its schema');
+      return sendText(reply, 500, 'Internal server error');
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'HTTP request failed');
+    return sendText(reply, status, status >= 500 ? 'Internal server error' : error.message);
+  });
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+
+  const deps = { ...ctx, secure: opts.secure };
+  await app.register(cookieRoutes, deps);
+  await app.register(tokenRoutes, deps);
+  await app.register(vehicleRoutes, deps);
+  await app.register(statusRoutes, deps);
+  await app.register(historicalRoutes, deps);
+  await app.register(chargeControlRoutes, deps);
+  await app.register(deviceControlRoutes, deps);
+  await app.register(commandRoutes, deps);
+  await app.register(streamRoutes, deps);
+  await app.register(mqapiRoutes, deps);
+  await app.register(openapiRoutes, { ...deps, routes });
+  return app;
+}
+
+export type RouteDeps = ApiContext & { secure: boolean };

@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config/config.js';
+import type { Hub } from '../server/hub.js';
+import type { Store, Vehicle } from '../store/store.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { Session, Sessions } from './sessions.js';
+
+/** What every route plugin gets: shared by the HTTP and HTTPS listeners. */
+export interface ApiContext {
+  hub: Hub;
+  store: Store;
+  config: ServerConfig;
+  log: Logger;
+  sessions: Sessions;
+  limiter: RateLimiter;
+}
+
+/** Who is calling, once the auth hook has run. */
+export interface ApiAuth {
+  ownerId: number;
+  ownerName: string;
+  permit: string;
+  via: 'session' | 'password' | 'token' | 'bearer';
+  /** The cookie session, when the call came with a live one. */
+  session: Session | undefined;
+}
+
+/** Per-route settings read by the hooks (fastify route `config`). */
+export interface RouteAuthConfig {
+  /** Needs a caller (default for /api routes). */
+  auth?: boolean;
+  /** Any one of these rights (empty: any authenticated caller). */
+  rights?: string[];
+  /** The route has a `vehicleId` parameter that must be one of the caller's vehicles. */
+  vehicle?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: ApiAuth | undefined;
+    vehicle: Vehicle | undefined;
+  }
+  interface FastifyContextConfig extends RouteAuthConfig {}
+}
+
+/** The caller; only for routes with `auth` (the hook guarantees it). */
+export function callerOf(request: { auth: ApiAuth | undefined }): ApiAuth {
+  if (!request.auth) throw new Error('route needs auth: set config.auth');
+  return request.auth;
+}
+
+export function vehicleOf(request: { vehicle: Vehicle | undefined }): Vehicle {
+  if (!request.vehicle) throw new Error('route needs a vehicle: set config.vehicle');
+  return request.vehicle;
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { ServerConfig } from '../config/config.js';
+import type { Hub } from '../server/hub.js';
+import { buildApp } from './app.js';
+import type { ApiContext } from './context.js';
+import { RateLimiter } from './rate-limit.js';
+import { Sessions } from './sessions.js';
+
+export interface HttpApiDeps {
+  hub: Hub;
+  config: ServerConfig;
+  log: Logger;
+}
+
+/**
+ * The HTTP API listeners: HTTP on `server.http_port` (6868) and HTTPS on `server.https_port` (6869)
+ * when `tls.cert` and `tls.key` are set. Both serve the same application over the same sessions and
+ * rate limits.
+ */
+export class HttpApi {
+  readonly ports = { http: 0, https: 0 };
+  readonly context: ApiContext;
+  private readonly apps: FastifyInstance[] = [];
+  private sweep: NodeJS.Timeout | undefined;
+
+  constructor(deps: HttpApiDeps) {
+    const { hub, config, log } = deps;
+    this.context = {
+      hub,
+      store: hub.store,
+      config,
+      log,
+      sessions: new Sessions(hub, config.http.sessionTimeout, log),
+      limiter: new RateLimiter({
+        burst: config.http.rateLimit.burst,
+        perMinute: config.http.rateLimit.perMinute,
+        max: config.http.rateLimit.max,
+        expire: config.http.rateLimit.expire,
+      }),
+    };
+  }
+
+  /** Opens the listeners; `listen` overrides the ports (0 = any free port), as in ServerDeps. */
+  async start(listen: { http?: number; https?: number } = {}): Promise<void> {
+    const c = this.context.config;
+    this.context.sessions.start();
+    this.sweep = setInterval(() => this.context.limiter.sweep(), 60_000);
+    this.sweep.unref();
+    const httpPort = listen.http ?? c.httpPort;
+    if (listen.http !== undefined || c.httpPort > 0) {
+      this.ports.http = await this.open(await buildApp(this.context, { secure: false }), httpPort);
+    }
+    if (c.tls.cert && c.tls.key && (listen.https !== undefined || c.httpsPort > 0)) {
+      const https = { cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) };
+      const app = await buildApp(this.context, { secure: true, https });
+      this.ports.https = await this.open(app, listen.https ?? c.httpsPort);
+    }
+  }
+
+  private async open(app: FastifyInstance, port: number): Promise<number> {
+    await app.listen({ port, host: this.context.config.host, ipv6Only: false });
+    this.apps.push(app);
+    return (app.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    await Promise.all(this.apps.map((app) => app.close()));
+    this.apps.length = 0;
+    await this.context.sessions.stop();
+  }
+}

@@ -1,0 +1,67 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { MAX_HISTORY_ROWS, parseSince } from '../../server/server-commands.js';
+import type { RouteDeps } from '../app.js';
+import { vehicleOf } from '../context.js';
+import { errors, HistoryQuery, HistoryRecordList, HistorySummaryList } from '../schemas.js';
+import { sendText } from '../text.js';
+import { historyRecordsView, historySummaryView } from '../views/records.js';
+
+function since(text: string | undefined): Date | undefined | 'invalid' {
+  if (text === undefined || text.trim() === '') return undefined;
+  return parseSince(text) ?? 'invalid';
+}
+
+/** /api/historical/<id> (summary per record type) and /api/historical/<id>/<type> (records). */
+export async function historicalRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { auth: true, vehicle: true };
+
+  r.get(
+    '/api/historical/:vehicleId',
+    {
+      config,
+      schema: {
+        summary: 'Historical data: one summary row per record type',
+        tags: ['data'],
+        params: Type.Object({ vehicleId: Type.String({ minLength: 1, maxLength: 32 }) }),
+        querystring: HistoryQuery,
+        response: { 200: HistorySummaryList, ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const after = since(request.query.since);
+      if (after === 'invalid') return sendText(reply, 400, 'Bad request: since is not a time');
+      return historySummaryView(await deps.store.historySummary(vehicleOf(request), after));
+    },
+  );
+
+  r.get(
+    '/api/historical/:vehicleId/:type',
+    {
+      config,
+      schema: {
+        summary: 'Historical data: the records of one type',
+        tags: ['data'],
+        params: Type.Object({
+          vehicleId: Type.String({ minLength: 1, maxLength: 32 }),
+          type: Type.String({ minLength: 1, maxLength: 32 }),
+        }),
+        querystring: HistoryQuery,
+        response: { 200: HistoryRecordList, ...errors(400, 401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const after = since(request.query.since);
+      if (after === 'invalid') return sendText(reply, 400, 'Bad request: since is not a time');
+      const rows = await deps.store.historyRecords(
+        vehicleOf(request),
+        request.params.type,
+        after,
+        MAX_HISTORY_ROWS,
+      );
+      return historyRecordsView(rows);
+    },
+  );
+}

@@ -1,0 +1,91 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { isPermitted, isRefused } from '../../auth/permissions.js';
+import type { RouteDeps } from '../app.js';
+import { checkPassword } from '../authenticate.js';
+import { MqapiBody, text } from '../schemas.js';
+import { sendText } from '../text.js';
+
+type Body = { username?: string | number; password?: string | number; topic?: string | number };
+
+const str = (v: string | number | undefined): string | undefined => (v === undefined ? undefined : String(v));
+
+/**
+ * The Mosquitto auth-plugin / mosquitto-go-auth HTTP back-end (SERVER-INVENTORY.md §4.4): POST only,
+ * form or JSON body; the status code is the answer.
+ */
+export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const superuser = deps.config.mqtt.superuser;
+  const isSuperuser = (name: string | undefined) => superuser !== '' && name === superuser;
+
+  r.post(
+    '/mqapi/auth',
+    {
+      schema: {
+        summary: 'MQTT broker: check a user name and password (or API token)',
+        description: 'Allowed when the password or token is right and carries the `v3` or `mqtt` right.',
+        tags: ['mqapi'],
+        body: MqapiBody,
+        response: { 200: text('Allowed (empty body)'), 403: text('Refused (empty body)') },
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Body;
+      const username = str(body.username);
+      const password = str(body.password);
+      if (username !== undefined && password !== undefined) {
+        const c = await checkPassword(deps.store, username, password);
+        if (c && !isRefused(c.permit) && isPermitted(c.permit, 'v3', 'mqtt')) {
+          request.log.info({ user: username }, 'mqapi auth: allowed');
+          return sendText(reply, 200, '');
+        }
+      }
+      request.log.info({ user: username }, 'mqapi auth: refused');
+      return sendText(reply, 403, '');
+    },
+  );
+
+  r.post(
+    '/mqapi/superuser',
+    {
+      schema: {
+        summary: 'MQTT broker: is this user the superuser (`mqtt.superuser`)?',
+        tags: ['mqapi'],
+        body: MqapiBody,
+        response: {
+          200: text('Superuser (empty body)'),
+          403: text('Not the superuser (empty body)'),
+          404: text('`Username required`'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const username = str(((request.body ?? {}) as Body).username);
+      if (username === undefined || username === '') return sendText(reply, 404, 'Username required');
+      return sendText(reply, isSuperuser(username) ? 200 : 403, '');
+    },
+  );
+
+  r.post(
+    '/mqapi/acl',
+    {
+      schema: {
+        summary: 'MQTT broker: may this user use this topic?',
+        description: 'The superuser may use any topic; everyone else the topics under `ovms/<username>/`.',
+        tags: ['mqapi'],
+        body: MqapiBody,
+        response: { 200: text('Allowed (empty body)'), 403: text('Refused (empty body)') },
+      },
+    },
+    async (request, reply) => {
+      const body = (request.body ?? {}) as Body;
+      const username = str(body.username);
+      const topic = str(body.topic);
+      const allowed =
+        isSuperuser(username) ||
+        (username !== undefined && username !== '' && topic?.startsWith(`ovms/${username}/`) === true);
+      return sendText(reply, allowed ? 200 : 403, '');
+    },
+  );
+}

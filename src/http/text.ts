@@ -1,0 +1,26 @@
+import type { FastifyReply } from 'fastify';
+
+/** Plain-text replies, as the reference sends every error: the text and a newline. */
+export function sendText(reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/plain; charset=utf-8')
+    .send(text === '' ? '' : `${text}\n`);
+}
+
+/** The reference's texts, which clients match on. */
+export const TEXT = {
+  authFailed: 'Authentication failed',
+  insufficientRights: 'Insufficient rights',
+  forbidden: 'Forbidden',
+  unrecognised: 'Unrecognised API call',
+  notFound: 'not found',
+  paranoid: 'Paranoid vehicles not supported by api',
+  loginOk: 'Login ok',
+  logoutOk: 'Logout ok',
+  disconnectOk: 'Disconnect OK',
+  tokenMissing: 'Token not specified',
+  tooMany: 'Too many requests',
+  offline: 'Vehicle not connected',
+  timeout: 'Vehicle did not answer in time',
+} as const;
