@@ -1,4 +1,5 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { isDrupalHash, verifyDrupalPassword } from './drupal-hash.js';
 
 /**
  * Owner password hashes and API tokens.
@@ -7,9 +8,10 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
  * cost can be raised later without breaking existing logins (`needsRehash` tells the caller to store a
  * fresh hash after the next successful login).
  *
- * Other formats plug in as `PasswordScheme`s: an imported Perl/Drupal database holds Drupal 7 `$S$`
- * hashes (SERVER-INVENTORY.md §6.2), which a later change adds to `schemes` below. Anything no scheme
- * recognises never verifies.
+ * Other formats plug in as `PasswordScheme`s: a Perl-server database holds Drupal 7 `$S$` hashes
+ * (SERVER-INVENTORY.md §6.2, see drupal-hash.ts), or, with the reference's AuthDbSimple, plain text,
+ * which the Perl-schema store hands over as `plain$<password>` and which verifies only when the caller
+ * allows it (Perl mode). Anything no scheme recognises never verifies.
  */
 
 interface PasswordScheme {
@@ -91,8 +93,34 @@ const scryptScheme: PasswordScheme = {
   },
 };
 
-/** Formats understood, newest first. Drupal 7 (`$S$`) is added here later. */
-const schemes: readonly PasswordScheme[] = [scryptScheme];
+const drupalScheme: PasswordScheme = {
+  recognises: isDrupalHash,
+  verify: async (plain, stored) => verifyDrupalPassword(plain, stored),
+  isOutdated: () => true,
+};
+
+/** The prefix the Perl-schema store puts before a password kept in plain text (AuthDbSimple). */
+export const PLAIN_TEXT_PREFIX = 'plain$';
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+const plainTextScheme: PasswordScheme = {
+  recognises: (stored) => stored.startsWith(PLAIN_TEXT_PREFIX),
+  // Compared through their hashes: equal lengths for timingSafeEqual, and no early exit.
+  verify: async (plain, stored) =>
+    timingSafeEqual(sha256(plain), sha256(stored.slice(PLAIN_TEXT_PREFIX.length))),
+  isOutdated: () => true,
+};
+
+/** Formats understood, newest first. */
+const schemes: readonly PasswordScheme[] = [scryptScheme, drupalScheme, plainTextScheme];
+
+export interface VerifyOptions {
+  /** Accept `plain$` (plain-text) stored passwords: only a Perl-schema store produces them. */
+  plainText?: boolean;
+}
 
 /** Hashes an owner password for storage (scrypt, random salt). */
 export async function hashPassword(plain: string): Promise<string> {
@@ -103,9 +131,13 @@ export async function hashPassword(plain: string): Promise<string> {
 }
 
 /** True when `plain` matches `stored`; false (never a throw) for wrong passwords and unknown formats. */
-export async function verifyPassword(plain: string, stored: string): Promise<boolean> {
+export async function verifyPassword(
+  plain: string,
+  stored: string,
+  options: VerifyOptions = {},
+): Promise<boolean> {
   const scheme = schemes.find((s) => s.recognises(stored));
-  if (!scheme) return false;
+  if (!scheme || (scheme === plainTextScheme && !options.plainText)) return false;
   try {
     return await scheme.verify(plain, stored);
   } catch {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { hashApiToken, verifyPassword } from '../auth/passwords.js';
+import { verifyOwnerPassword } from '../auth/owner-login.js';
+import { hashApiToken } from '../auth/passwords.js';
 import { isPermitted, isRefused } from '../auth/permissions.js';
 import { tokenFromBytes } from '../protocol/digest.js';
 import { acceptClient, verifyClientDigest } from '../protocol/handshake.js';
@@ -87,7 +88,7 @@ export class LoginHandler {
     const owner = await store.getOwnerByName(w.username);
     let permitted = false;
     if (owner) {
-      if (await verifyPassword(w.password, owner.passwordHash)) permitted = true;
+      if (await verifyOwnerPassword(store, owner, w.password)) permitted = true;
       else {
         const token = await store.findApiToken(hashApiToken(w.password));
         if (

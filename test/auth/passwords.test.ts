@@ -61,7 +61,7 @@ test('unknown or damaged formats never verify and never throw', async () => {
   const damaged = [
     '',
     'pw',
-    '$S$DxVn7wubSRzoK9X2pkGx4njeDRkLEgdqPphc2ZXkkb8Viy8JEGf3', // Drupal 7: not supported yet
+    '$S$DxVn7wubSRzoK9X2pkGx4njeDRkLEgdqPphc2ZXkkb8Viy8JEGf3', // Drupal 7, of another password
     'scrypt$',
     'scrypt$16384$8$1$onlysalt',
     parts.with(1, '1000').join('$'), // N not a power of two

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hashPassword } from '../../auth/passwords.js';
+import { hashOwnerPassword } from '../../auth/owner-login.js';
 import type { Store } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
 
@@ -30,7 +30,7 @@ export function registerOwnerCommands(program: Command): void {
       await withStore(o, async (store) => {
         const created = await store.createOwner({
           name,
-          passwordHash: await hashPassword(o.password),
+          passwordHash: await hashOwnerPassword(store, o.password),
           mail: o.mail,
           admin: o.admin,
         });
@@ -71,7 +71,7 @@ export function registerOwnerCommands(program: Command): void {
       checkOwnerPassword(o.password);
       await withStore(o, async (store) => {
         const w = await requireOwner(store, name);
-        await store.setOwnerPassword(w.id, await hashPassword(o.password));
+        await store.setOwnerPassword(w.id, await hashOwnerPassword(store, o.password));
         print(`password of ${w.name} changed`);
       });
     });

@@ -22,6 +22,7 @@ export function registerTokenCommands(program: Command): void {
           await store.createApiToken({
             ownerId: owner.id,
             tokenHash: hashApiToken(value),
+            token: value, // kept only by a Perl-server database, which stores tokens in plain text
             application: o.application,
             purpose: o.purpose,
             permit: o.permit,
