@@ -6,10 +6,10 @@ export const S_PAYLOAD =
   'type2,7.2,390.5,98,7.5,95.2,-12.3,50,12.5,1234.5,52.0,-1';
 /** doors1 150 = fr door, charge port, charging, car on; doors2 8 = locked; doors3 1 = awake; doors4 2 = alarm; doors5 16 = 12 V charging. */
 export const D_PAYLOAD = '150,8,0,30,35,20,12.3,45678.9,0,3600,15,1,1,1,12.6,2,12.8,16,40,1.5,21';
-export const L_PAYLOAD =
-  '51.501364,-0.141890,270,12,1,1,48,12.3,0,15.5,2.1,0.4,14.9,93,3,8,1.2,48.5,-70';
+export const L_PAYLOAD = '51.501364,-0.141890,270,12,1,1,48,12.3,0,15.5,2.1,0.4,14.9,93,3,8,1.2,48.5,-70';
 export const W_PAYLOAD = '33.1,20,33.2,21,33.3,22,33.4,23,1';
-export const Y_PAYLOAD = '4,fl,fr,rl,rr,4,230,231,232,233,1,4,20,21,22,23,1,4,100,99,98,97,0,4,0,0,1,0,1,0,-1';
+export const Y_PAYLOAD =
+  '4,fl,fr,rl,rr,4,230,231,232,233,1,4,20,21,22,23,1,4,100,99,98,97,0,4,0,0,1,0,1,0,-1';
 
 export const T0 = new Date('2024-05-01T12:00:00Z');
 export const NOW = new Date('2024-05-01T12:01:30Z');

@@ -207,7 +207,9 @@ test('row views: every value a string, as the reference database driver gives th
     { m_msgtime: '2024-05-01 12:00:00', m_paranoid: '1', m_ptoken: 'tok', m_code: 'S', m_msg: '80,K' },
   ]);
   assert.deepEqual(
-    historySummaryView([{ type: 'RT-X', distinctRecnos: 2, totalRecords: 3, approxBytes: 99, first: T0, last: NOW }]),
+    historySummaryView([
+      { type: 'RT-X', distinctRecnos: 2, totalRecords: 3, approxBytes: 99, first: T0, last: NOW },
+    ]),
     [
       {
         h_recordtype: 'RT-X',
@@ -245,14 +247,20 @@ test('responses are validated against their schema before they are written', () 
 test('rate limiter: burst, then refill per minute up to max, idle addresses forgotten', () => {
   let now = 0;
   const limiter = new RateLimiter({ burst: 3, perMinute: 60, max: 5, expire: 300_000 }, () => now);
-  assert.deepEqual([1, 2, 3, 4].map(() => limiter.take('a')), [true, true, true, false]);
+  assert.deepEqual(
+    [1, 2, 3, 4].map(() => limiter.take('a')),
+    [true, true, true, false],
+  );
   assert.equal(limiter.take('b'), true, 'addresses are counted separately');
   assert.equal(limiter.retryAfter('a'), 1);
   now += 1000;
   assert.equal(limiter.take('a'), true, 'one request back after a second at 60 a minute');
   assert.equal(limiter.take('a'), false);
   now += 60_000;
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map(() => limiter.take('a')), [true, true, true, true, true, false]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map(() => limiter.take('a')),
+    [true, true, true, true, true, false],
+  );
   now += 301_000;
   limiter.sweep();
   assert.equal(limiter.size, 0);
