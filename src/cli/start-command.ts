@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
+import { isPerlSchema } from '../auth/owner-login.js';
 import { createLogger } from '../server/logger.js';
 import { OvmsServer } from '../server/ovms-server.js';
 import { openStore, redactUrl } from '../store/open-store.js';
@@ -34,8 +35,12 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
   if (config.database.migrate) {
     const status = await store.migrate();
-    log.info({ database: redactUrl(config.database.url), schema: status.current }, 'database ready');
+    log.info(
+      { database: redactUrl(config.database.url), store: store.kind, schema: status.current },
+      'database ready',
+    );
   }
+  if (isPerlSchema(store)) warnPerlMode(log, config.secretsKey !== '');
   const server = new OvmsServer({ config, store, log });
   await server.start();
   if ((await store.listOwners()).length === 0) {
@@ -59,6 +64,21 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       return stopped;
     },
   };
+}
+
+/** Perl mode keeps the Perl server's formats, which limits what ovms-server can protect. */
+function warnPerlMode(log: Logger, secretsKeySet: boolean): void {
+  log.info(
+    'Perl mode: running on a Perl-server database as it is (see docs/storage.md); ' +
+      'the Perl server can take over again at any time',
+  );
+  if (secretsKeySet) {
+    log.warn(
+      'secrets.key is set, but a Perl-server database keeps car secrets in plain text (the Perl server ' +
+        'and its Drupal module read them); the key is not used. Run "ovms-server import" to move to a ' +
+        'database of our own where secrets are sealed.',
+    );
+  }
 }
 
 /** Stops cleanly on SIGTERM/SIGINT: no new connections, connections closed, writes flushed, exit 0. */
