@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerDbCommands } from './admin/db-commands.js';
+import { registerImportCommand } from './admin/import-command.js';
 import { registerOwnerCommands } from './admin/owner-commands.js';
 import { registerProvisionCommands } from './admin/provision-commands.js';
 import { registerTokenCommands } from './admin/token-commands.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerProvisionCommands(program);
   registerTokenCommands(program);
   registerDbCommands(program);
+  registerImportCommand(program);
   return program;
 }
 
