@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config.js';
@@ -25,6 +26,8 @@ export class HttpApi {
   readonly context: ApiContext;
   private readonly apps: FastifyInstance[] = [];
   private sweep: NodeJS.Timeout | undefined;
+  /** Sockets taken over by an upgrade (WebSocket streams, refused upgrades): the listener does not close them. */
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(deps: HttpApiDeps) {
     const { hub, config, log } = deps;
@@ -61,6 +64,10 @@ export class HttpApi {
   }
 
   private async open(app: FastifyInstance, port: number): Promise<number> {
+    app.server.on('upgrade', (_request, socket: Duplex) => {
+      this.upgraded.add(socket);
+      socket.once('close', () => this.upgraded.delete(socket));
+    });
     await app.listen({ port, host: this.context.config.host, ipv6Only: false });
     this.apps.push(app);
     return (app.server.address() as AddressInfo).port;
@@ -68,6 +75,8 @@ export class HttpApi {
 
   async stop(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
+    // Upgraded sockets keep the listener open until they end: end them first.
+    for (const socket of this.upgraded) socket.destroy();
     await Promise.all(this.apps.map((app) => app.close()));
     this.apps.length = 0;
     await this.context.sessions.stop();
