@@ -40,6 +40,19 @@ export interface ReceivedMessage extends Message {
   text: string;
 }
 
+/** A received message; the text is decoded only when asked for (load generators never ask). */
+class Received implements ReceivedMessage {
+  private decoded: string | undefined;
+  constructor(
+    readonly code: string,
+    readonly payload: Buffer,
+  ) {}
+  get text(): string {
+    this.decoded ??= this.payload.toString('utf8');
+    return this.decoded;
+  }
+}
+
 /** The server closed the connection during login: unknown vehicle or wrong secret. */
 export class LoginRefusedError extends Error {
   readonly code = 'OVMS_ERR_LOGIN_REFUSED';
@@ -189,7 +202,7 @@ export class OvmsClient extends EventEmitter {
       this.transport?.destroy();
       return;
     }
-    const message: ReceivedMessage = { ...decoded.message, text: decoded.message.payload.toString('utf8') };
+    const message = new Received(decoded.message.code, decoded.message.payload);
     if (message.code === 'A') this.send('a');
     if (message.code === 'c') this.commands.onResponse(message.text);
     this.emit('message', message);

@@ -42,7 +42,13 @@ function openSocket(opts: TransportOptions, handlers: TransportHandlers): Promis
   return new Promise((resolve, reject) => {
     const socket =
       opts.kind === 'tls'
-        ? tls.connect({ host: opts.host, port: opts.port, servername: opts.host, ...opts.tls })
+        ? tls.connect({
+            host: opts.host,
+            port: opts.port,
+            // SNI takes host names only; an IP address there is deprecated (DEP0123).
+            ...(net.isIP(opts.host) ? {} : { servername: opts.host }),
+            ...opts.tls,
+          })
         : net.connect({ host: opts.host, port: opts.port });
     socket.setNoDelay(true);
     const timer = setTimeout(

@@ -277,8 +277,10 @@ export class Hub {
         conn.send(m.code, m.payload);
       }
     }
-    const last = vehicle?.lastUpdate;
-    if (last) conn.send('T', String(Math.max(0, Math.floor((Date.now() - last.getTime()) / 1000))));
+    // Always an integer (Android rejects an empty T). With nothing stored yet, the age of the data
+    // is the time since the vehicle was registered.
+    const since = vehicle?.lastUpdate ?? vehicle?.createdAt;
+    if (since) conn.send('T', String(Math.max(0, Math.floor((Date.now() - since.getTime()) / 1000))));
   }
 
   /** Unregisters a closed connection and tells the others (WIRE.md §2.6). */

@@ -45,12 +45,24 @@ export function socketLink(
     splitter.stop();
     events.onClose();
   });
+  // Lines written in one turn of the event loop go out in one system call (writev), not one each.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
   return {
     transport,
     remoteAddress: normaliseAddress(socket.remoteAddress),
     remotePort: socket.remotePort ?? 0,
     write: (line) => {
-      if (!socket.destroyed) socket.write(line);
+      if (socket.destroyed) return;
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      socket.write(line);
     },
     get queuedBytes() {
       return socket.writableLength;

@@ -251,5 +251,6 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
     conn.send('c', `${cmd.command},1,vehicle not connected`);
     return;
   }
-  await hub.toCar(conn, 'C', payload, { command: cmd.command });
+  // Command 5 (reboot) never gets a `c` (WIRE.md §4.2): nobody waits for one.
+  await hub.toCar(conn, 'C', payload, cmd.command === 5 ? undefined : { command: cmd.command });
 }

@@ -53,7 +53,8 @@ export class OvmsServer {
   private readonly housekeeping: Housekeeping;
   private readonly perAddress = new Map<string, number>();
   private readonly live = new Set<Connection>();
-  private sockets = 0;
+  /** Every accepted socket, logged in or not, until it closes. */
+  private readonly sockets = new Set<net.Socket>();
   private nextId = 1;
   private stopping = false;
 
@@ -114,7 +115,7 @@ export class OvmsServer {
   private admit(socket: net.Socket, address: string): boolean {
     const limits = this.config.limits;
     if (this.stopping) return false;
-    if (this.sockets >= limits.maxConnections) {
+    if (this.sockets.size >= limits.maxConnections) {
       this.log.warn(
         { address, limit: limits.maxConnections },
         'connection refused: server connection limit reached',
@@ -129,10 +130,10 @@ export class OvmsServer {
       );
       return false;
     }
-    this.sockets++;
+    this.sockets.add(socket);
     this.perAddress.set(address, count + 1);
     socket.once('close', () => {
-      this.sockets--;
+      this.sockets.delete(socket);
       const n = (this.perAddress.get(address) ?? 1) - 1;
       if (n > 0) this.perAddress.set(address, n);
       else this.perAddress.delete(address);
@@ -205,7 +206,7 @@ export class OvmsServer {
         c.abort(`client does not read: more than ${outputCap} bytes queued`, 'warn');
         return;
       }
-      if (c.vehicle) hub.utilisation.add(c.vehicle, c.clientType === 'C', direction, bytes);
+      if (c.vehicle) hub.utilisation.add(c.vehicle, c.vehicleKey, c.clientType === 'C', direction, bytes);
     });
     this.live.add(conn);
   }
@@ -248,7 +249,12 @@ export class OvmsServer {
     this.housekeeping.stop();
     const closed = Promise.all(this.listeners.map((l) => l.close()));
     for (const conn of [...this.live]) conn.close('server shutting down');
+    // Peers that do not close their side (or never sent a line) must not hold the shutdown up.
+    const grace = setTimeout(() => {
+      for (const socket of this.sockets) socket.destroy();
+    }, 2000);
     await closed;
+    clearTimeout(grace);
     await this.http.stop();
     await this.hub.stop();
     await this.hub.store.flush();

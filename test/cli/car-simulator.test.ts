@@ -55,6 +55,7 @@ test('after login the car sends S, D, L, Y, W, F; a second app (Z rises) makes i
   await h.addVehicle('SIM1', SECRET);
   const app = await h.connect('A', 'SIM1', SECRET);
   assert.equal(await app.next(), 'Z0');
+  assert.match(await app.next(), /^T\d+$/);
   const c = car(t, h);
   await c.ready;
   const loggedIn = Date.now();

@@ -53,7 +53,7 @@ test('car messages are logged as history of their code only when configured', as
   const car = await h.connect('C', 'DEMO1', 's1');
   const app = await h.connect('A', 'DEMO1', 's1');
   car.send('D', '1,2,3');
-  await app.nextOf('T');
+  await app.nextOf('D');
   assert.deepEqual(await h.store.historySummary(v), []);
   assert.equal((await h.store.getMessages(v))[0]!.payload.toString(), '1,2,3');
 });

@@ -135,6 +135,7 @@ test('scheme 1 with password, API token and "*", in plain text afterwards', asyn
   raw.write('MP-A 1 owner owner-password *\r\n');
   assert.equal(await raw.nextLine(), 'MP-S 1 owner ACAR ACAR ZCAR');
   assert.equal(await raw.nextLine(), 'Z0');
+  assert.match((await raw.nextLine()) ?? '', /^T\d+$/);
   raw.write('A\r\n');
   assert.equal(await raw.nextLine(), 'a');
   raw.destroy();

@@ -50,6 +50,7 @@ test('a car on one node and apps on another behave as on a single node', async (
   };
   const app = await connect('A', 1);
   assert.equal(await app.next(), 'Z0');
+  assert.match(await app.next(), /^T\d+$/);
   const car = await connect('C', 0);
   assert.equal(await car.next(), 'Z1');
   assert.equal(await app.next(), 'Z1');

@@ -15,14 +15,17 @@ test('Z counts: apps are counted for the car, batch clients are not; apps learn 
   await h.addVehicle('DEMO1', 's1');
   const app1 = await h.connect('A', 'DEMO1', 's1');
   assert.equal(await app1.next(), 'Z0');
+  assert.match(await app1.next(), /^T\d+$/);
   const car = await h.connect('C', 'DEMO1', 's1');
   assert.equal(await car.next(), 'Z1');
   assert.equal(await app1.next(), 'Z1');
   const app2 = await h.connect('A', 'DEMO1', 's1');
   assert.equal(await app2.next(), 'Z1');
+  assert.match(await app2.next(), /^T\d+$/);
   assert.equal(await car.next(), 'Z2');
   const batch = await h.connect('B', 'DEMO1', 's1');
   assert.equal(await batch.next(), 'Z1');
+  assert.match(await batch.next(), /^T\d+$/);
   await app2.close();
   assert.equal(await car.next(), 'Z1');
   await car.close();
@@ -37,6 +40,7 @@ test('car messages are stored and relayed with T0; F is followed by f<version>',
   const car = await h.connect('C', 'DEMO1', 's1');
   const app = await h.connect('A', 'DEMO1', 's1');
   assert.equal(await app.next(), 'Z1');
+  assert.match(await app.next(), /^T\d+$/);
   car.send('S', S);
   assert.equal(await app.next(), `S${S}`);
   assert.equal(await app.next(), 'T0');
@@ -52,6 +56,7 @@ test('app login replays the stored messages: F, S, then the rest by code, then T
   const car = await h.connect('C', 'DEMO1', 's1');
   const watcher = await h.connect('B', 'DEMO1', 's1');
   await watcher.next();
+  await watcher.nextOf('T');
   for (const [code, payload] of [
     ['W', '29,20,29,20,29,20,29,20,0'],
     ['L', L],
@@ -101,6 +106,7 @@ test('a second car login closes the first', async (t) => {
   await h.addVehicle('DEMO1', 's1');
   const app = await h.connect('A', 'DEMO1', 's1');
   await app.next();
+  assert.match(await app.next(), /^T\d+$/);
   const first = await h.connect('C', 'DEMO1', 's1');
   assert.equal(await app.next(), 'Z1');
   const second = await h.connect('C', 'DEMO1', 's1');
@@ -132,6 +138,7 @@ test('alerts: P from the car reaches apps and the notifier, not stored; P from a
   const car = await h.connect('C', 'DEMO1', 's1');
   const app = await h.connect('A', 'DEMO1', 's1');
   await app.next();
+  assert.match(await app.next(), /^T\d+$/);
   car.send('P', 'AVehicle is now charging');
   assert.equal(await app.next(), 'PAVehicle is now charging');
   const [alert] = await h.notifier.waitFor(1);
@@ -157,6 +164,7 @@ test('messages a client may not send are ignored and logged; other app messages 
   const car = await h.connect('C', 'DEMO1', 's1');
   const app = await h.connect('A', 'DEMO1', 's1');
   await app.next();
+  assert.match(await app.next(), /^T\d+$/);
   car.send('C', '7,stat');
   app.send('c', '7,0,fake');
   app.send('E', 'Tforged');
@@ -174,6 +182,7 @@ test('the WebSocket transport carries one line per frame', async (t) => {
   const car = await h.connect('C', 'DEMO1', 's1', { transport: 'ws' });
   const app = await h.connect('A', 'DEMO1', 's1', { transport: 'ws' });
   assert.equal(await app.next(), 'Z1');
+  assert.match(await app.next(), /^T\d+$/);
   car.send('S', S);
   assert.equal(await app.next(), `S${S}`);
   assert.equal(await car.nextOf('Z'), 'Z0');

@@ -16,6 +16,7 @@ test('TLS port: scheme 0 over TLS, WebSocket over TLS, and scheme 1 allowed ther
   const car = await h.connect('C', 'DEMO1', 's1', { transport: 'tls', port: tlsPort, tls });
   const app = await h.connect('A', 'DEMO1', 's1', { transport: 'wss', port: tlsPort, tls });
   assert.equal(await app.next(), 'Z1');
+  assert.match(await app.next(), /^T\d+$/);
   car.send('S', '77.0,K');
   assert.equal(await app.next(), 'S77.0,K');
   const s1 = await h.connect('B', '*', '', {

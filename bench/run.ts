@@ -1,0 +1,99 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { commandScenario } from './scenarios/command.js';
+import { historyScenario } from './scenarios/history.js';
+import { loginsScenario } from './scenarios/logins.js';
+import { memoryScenario } from './scenarios/memory.js';
+import { relayScenario } from './scenarios/relay.js';
+import { steadyScenario } from './scenarios/steady.js';
+
+/**
+ * `npm run bench [-- --only relay,steady] [--quick]`: a load generator (this process) against a
+ * server in its own process with the default SQLite configuration. Prints a table and writes
+ * bench/results/<time>.json. Not part of npm test: timings are measured, never asserted.
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only =
+  args
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .split(',') ?? (args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined);
+
+const scenarios: Record<
+  string,
+  {
+    target: string;
+    run: () => Promise<Record<string, unknown>>;
+    figure(r: Record<string, unknown>): string;
+    met(r: Record<string, unknown>): boolean;
+  }
+> = {
+  logins: {
+    target: '≥ 2,000 logins/s',
+    run: () => loginsScenario(500, 50),
+    figure: (r) => `${r.loginsPerSecond} logins/s`,
+    met: (r) => (r.loginsPerSecond as number) >= 2000,
+  },
+  relay: {
+    target: '≥ 40,000 deliveries/s',
+    run: () => relayScenario(100, 2, 4, quick ? 3 : 10),
+    figure: (r) =>
+      `${r.deliveriesPerSecond} deliveries/s, p50 ${(r.latencyMs as { p50: number }).p50} ms, p99 ${(r.latencyMs as { p99: number }).p99} ms`,
+    met: (r) => (r.deliveriesPerSecond as number) >= 40_000,
+  },
+  steady: {
+    target: 'p99 ≤ 20 ms',
+    run: () => steadyScenario(200, quick ? 5 : 20),
+    figure: (r) => {
+      const l = r.latencyMs as { p50: number; p99: number; max: number };
+      return `p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms`;
+    },
+    met: (r) => (r.latencyMs as { p99: number }).p99 <= 20,
+  },
+  command: {
+    target: '(no target)',
+    run: () => commandScenario(50, quick ? 10 : 40),
+    figure: (r) => `p50 ${(r.rttMs as { p50: number }).p50} ms, p99 ${(r.rttMs as { p99: number }).p99} ms`,
+    met: () => true,
+  },
+  memory: {
+    target: '≤ 10 KB per idle connection',
+    run: () => memoryScenario(quick ? 4000 : 19_900),
+    figure: (r) =>
+      `${r.bytesPerConnection} B per connection (${r.cars} cars, ${r.baselineMB} → ${r.loadedMB} MB)`,
+    met: (r) => (r.bytesPerConnection as number) <= 10_240,
+  },
+  history: {
+    target: '≥ 20,000 acked h/s',
+    run: () => historyScenario(100, 50, quick ? 3 : 10),
+    figure: (r) => `${r.ackedPerSecond} acked h/s`,
+    met: (r) => (r.ackedPerSecond as number) >= 20_000,
+  },
+};
+
+const results: Record<string, unknown> = {};
+const rows: string[][] = [];
+for (const [name, s] of Object.entries(scenarios)) {
+  if (only && !only.includes(name)) continue;
+  process.stderr.write(`bench: ${name}...\n`);
+  const r = await s.run();
+  results[name] = r;
+  rows.push([name, s.figure(r), s.target, s.met(r) ? 'met' : 'MISSED']);
+}
+const widths = [0, 1, 2, 3].map((i) =>
+  Math.max(...[['scenario', 'measured', 'target', ''], ...rows].map((r) => r[i]!.length)),
+);
+const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+process.stdout.write(`${fmt(['scenario', 'measured', 'target', ''])}\n${rows.map(fmt).join('\n')}\n`);
+const meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  quick,
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL(`./results/${meta.date.replace(/[:.]/g, '-')}.json`, import.meta.url);
+writeFileSync(file, `${JSON.stringify({ meta, results }, null, 2)}\n`);
+process.stderr.write(`bench: results written to ${file.pathname}\n`);

@@ -1,0 +1,44 @@
+import type { OvmsClient } from '../../src/client/ovms-client.js';
+import { closeAll, login, onCode } from '../clients.js';
+import { startBenchServer } from '../server-process.js';
+
+/** `h` records acked per second: each car keeps `window` records waiting for their ack. */
+export async function historyScenario(cars = 100, window = 50, seconds = 10) {
+  const server = await startBenchServer(cars);
+  const all: OvmsClient[] = [];
+  try {
+    let acked = 0;
+    let measuring = false;
+    let running = true;
+    for (let i = 0; i < cars; i++) {
+      const car = await login(server.port, 'C', `BENCH${i}`);
+      all.push(car);
+      let next = 1;
+      let outstanding = 0;
+      const pump = () => {
+        while (running && outstanding < window) {
+          outstanding++;
+          car.send('h', `${next},-${next % 30},*-LOG-Trip,${next},86400,${next},12.5,3.1,45.2,-0.1,51.5`);
+          next++;
+        }
+      };
+      onCode(car, 'h', () => {
+        outstanding--;
+        if (measuring) acked++;
+        pump();
+      });
+      pump();
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    measuring = true;
+    const started = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    measuring = false;
+    running = false;
+    const elapsed = (performance.now() - started) / 1000;
+    return { cars, window, seconds, ackedPerSecond: Math.round(acked / elapsed) };
+  } finally {
+    await closeAll(all);
+    await server.stop();
+  }
+}

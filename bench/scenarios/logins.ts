@@ -1,0 +1,39 @@
+import type { OvmsClient } from '../../src/client/ovms-client.js';
+import { closeAll, login } from '../clients.js';
+import { startBenchServer } from '../server-process.js';
+import { pool } from '../stats.js';
+
+/** Car logins per second: `cars` cars, `parallel` handshakes in flight. */
+export async function loginsScenario(cars = 500, parallel = 50, warmup = 300) {
+  const server = await startBenchServer(cars + warmup);
+  const clients: OvmsClient[] = [];
+  try {
+    // Warm both processes' JIT on other vehicles first, then measure.
+    await pool(
+      Array.from({ length: warmup }, (_, i) => cars + i),
+      parallel,
+      async (i) => {
+        clients.push(await login(server.port, 'C', `BENCH${i}`));
+      },
+    );
+    await closeAll(clients.splice(0));
+    const started = performance.now();
+    await pool(
+      Array.from({ length: cars }, (_, i) => i),
+      parallel,
+      async (i) => {
+        clients.push(await login(server.port, 'C', `BENCH${i}`));
+      },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      cars,
+      parallel,
+      seconds: Math.round(seconds * 1000) / 1000,
+      loginsPerSecond: Math.round(cars / seconds),
+    };
+  } finally {
+    await closeAll(clients);
+    await server.stop();
+  }
+}

@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../src/auth/passwords.js';
+import { openStore } from '../src/store/open-store.js';
+
+const ROOT = new URL('../', import.meta.url).pathname;
+
+export interface BenchServer {
+  port: number;
+  pid: number;
+  dbUrl: string;
+  /** Resident set size of the server process, in bytes. */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Creates an owner and `count` vehicles BENCH0..n-1 with secret "bench-secret". */
+export async function seed(dbUrl: string, count: number): Promise<void> {
+  const store = await openStore(dbUrl);
+  await store.migrate();
+  const owner = await store.createOwner({
+    name: 'bench',
+    passwordHash: await hashPassword('bench-password'),
+  });
+  const vehicles = Array.from({ length: count }, (_, i) => ({
+    ownerId: owner.id,
+    vehicleId: `BENCH${i}`,
+    secret: 'bench-secret',
+  }));
+  for (let i = 0; i < vehicles.length; i += 5000) await store.createVehicles(vehicles.slice(i, i + 5000));
+  await store.close();
+}
+
+/**
+ * Starts the server as its own process with the default configuration (SQLite file), from the
+ * compiled dist/ when present, so the load generator never shares a process or an event loop with it.
+ */
+export async function startBenchServer(vehicles: number, env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'ovms-bench-'));
+  const dbUrl = `sqlite:${join(dir, 'ovms.db')}`;
+  await seed(dbUrl, vehicles);
+  const port = await freePort();
+  const entry = existsSync(join(ROOT, 'dist/cli/ovms-server.js'))
+    ? ['dist/cli/ovms-server.js']
+    : ['--import', 'tsx', 'src/cli/ovms-server.ts'];
+  const profile = process.env.OVMS_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVMS_BENCH_PROFILE}`]
+    : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...profile,
+      ...entry,
+      'start',
+      '--db',
+      dbUrl,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        OVMS_TLS_PORT: '0',
+        OVMS_HTTP_PORT: '0',
+        OVMS_HTTPS_PORT: '0',
+        OVMS_LIMITS_LOG: '',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  // The server is ready when its port accepts connections.
+  for (let i = 0; ; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (i > 300 || child.exitCode !== null) throw new Error('bench server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const pid = child.pid!;
+  return {
+    port,
+    pid,
+    dbUrl,
+    rss: () => {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb * 1024;
+    },
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
