@@ -8,6 +8,7 @@ import { registerProvisionCommands } from './admin/provision-commands.js';
 import { registerTokenCommands } from './admin/token-commands.js';
 import { registerVehicleCommands } from './admin/vehicle-commands.js';
 import { isUserFacing } from './context.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerStartCommand } from './start-command.js';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerProvisionCommands(program);
   registerTokenCommands(program);
   registerDbCommands(program);
+  registerDemoCommand(program);
   registerImportCommand(program);
   return program;
 }

@@ -159,3 +159,30 @@ test('start: serves cars, admin commands work while it runs, SIGTERM exits 0', a
   assert.equal(await exit, 0);
   await closed;
 });
+
+test('demo: a demo vehicle with a simulated car that apps can watch at once', async (t) => {
+  const { db } = tempDb(t);
+  const port = await freePort();
+  const child = spawn(process.execPath, [...CLI, 'demo', '--db', db, '--port', String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0' },
+  });
+  t.after(() => child.kill('SIGKILL'));
+  assert.match(await waitForLine(child, /^Demo server on port/), new RegExp(`port ${port}`));
+  const app = new OvmsClient({
+    host: '127.0.0.1',
+    port,
+    clientType: 'A',
+    vehicleId: 'DEMO',
+    secret: 'demo-secret',
+  });
+  const status = new Promise<string>((resolve) =>
+    app.on('message', (m) => m.code === 'S' && resolve(m.text)),
+  );
+  await app.connect();
+  assert.match(await status, /^\d+(\.\d+)?,K,/);
+  await app.close();
+  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  assert.equal(await exit, 0);
+});
