@@ -5,6 +5,7 @@ import { tokenFromBytes } from '../protocol/digest.js';
 import { frameLine } from '../protocol/framing.js';
 import { clientWelcomeLine, completeClientHandshake } from '../protocol/handshake.js';
 import { type LineCodec, type Message, Scheme1Codec } from '../protocol/line-codec.js';
+import { type Message as DecodedMessage, decodeMessage } from '../protocol/messages/index.js';
 import { type ClientType, formatScheme1Welcome, parseServerWelcome } from '../protocol/welcome.js';
 import { CommandQueue, type CommandResponse } from './command-queue.js';
 import { type LineTransport, openTransport, type TransportKind } from './transport.js';
@@ -37,19 +38,27 @@ export interface OvmsClientOptions {
 
 export interface ReceivedMessage extends Message {
   /** The payload as UTF-8 text (what cars send in free text). */
-  text: string;
+  readonly text: string;
+  /** The message decoded by the catalogue (fields by name), as the server sent it. */
+  readonly decoded: DecodedMessage;
 }
 
 /** A received message; the text is decoded only when asked for (load generators never ask). */
 class Received implements ReceivedMessage {
-  private decoded: string | undefined;
+  private textValue: string | undefined;
+  private decodedValue: DecodedMessage | undefined;
   constructor(
     readonly code: string,
     readonly payload: Buffer,
   ) {}
   get text(): string {
-    this.decoded ??= this.payload.toString('utf8');
-    return this.decoded;
+    this.textValue ??= this.payload.toString('utf8');
+    return this.textValue;
+  }
+  get decoded(): DecodedMessage {
+    // Latin-1 keeps every byte as one character, as the catalogue expects.
+    this.decodedValue ??= decodeMessage(this.code + this.payload.toString('latin1'), 'server');
+    return this.decodedValue;
   }
 }
 
