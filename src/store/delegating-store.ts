@@ -65,6 +65,33 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   abstract flush(): Promise<void>;
   abstract close(): Promise<void>;
 
+  /** Settles when every direct write issued so far has finished; never rejects. */
+  #writes: Promise<void> = Promise.resolve();
+
+  /**
+   * A direct write runs after the direct writes issued before it, and every later operation waits
+   * for it: on a network database a read issued after a write (say, a replay after a new paranoid
+   * token) must not overtake it on another pooled connection.
+   */
+  protected write<T>(operation: (db: Db) => T | Promise<T>): Promise<T> {
+    const run = this.#writes.then(async () => operation(await this.settled()));
+    this.#writes = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  /** A read sees every write issued before it (batched or direct). */
+  protected read<T>(operation: (db: Db) => T | Promise<T>): Promise<T> {
+    return this.#writes.then(async () => operation(await this.settled()));
+  }
+
+  /** Settles once the direct writes issued so far are done (for close()). */
+  protected directWritesDone(): Promise<void> {
+    return this.#writes;
+  }
+
   /** Validates and copies the input now (the caller may reuse its Buffers), writes it with the batch. */
   #enqueue<T>(prepare: () => T, write: (tx: Tx, prepared: T) => void | Promise<void>): Promise<void> {
     let prepared: T;
@@ -90,54 +117,54 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   }
 
   async createOwner(owner: NewOwner): Promise<Owner> {
-    return this.backend.createOwner(await this.settled(), owner);
+    return this.write((db) => this.backend.createOwner(db, owner));
   }
   async getOwner(id: number): Promise<Owner | undefined> {
-    return this.backend.getOwner(await this.settled(), id);
+    return this.read((db) => this.backend.getOwner(db, id));
   }
   async getOwnerByName(name: string): Promise<Owner | undefined> {
-    return this.backend.getOwnerByName(await this.settled(), name);
+    return this.read((db) => this.backend.getOwnerByName(db, name));
   }
   async listOwners(): Promise<Owner[]> {
-    return this.backend.listOwners(await this.settled());
+    return this.read((db) => this.backend.listOwners(db));
   }
   async setOwnerPassword(id: number, passwordHash: string): Promise<void> {
-    return this.backend.setOwnerPassword(await this.settled(), id, passwordHash);
+    return this.write((db) => this.backend.setOwnerPassword(db, id, passwordHash));
   }
   async deleteOwner(id: number): Promise<boolean> {
-    return this.backend.deleteOwner(await this.settled(), id);
+    return this.write((db) => this.backend.deleteOwner(db, id));
   }
 
   async createVehicle(vehicle: NewVehicle): Promise<Vehicle> {
-    return this.backend.createVehicle(await this.settled(), vehicle);
+    return this.write((db) => this.backend.createVehicle(db, vehicle));
   }
   async createVehicles(list: NewVehicle[]): Promise<number> {
-    return this.backend.createVehicles(await this.settled(), list);
+    return this.write((db) => this.backend.createVehicles(db, list));
   }
   async findVehicle(vehicleId: string): Promise<Vehicle | undefined> {
-    return this.backend.findVehicle(await this.settled(), vehicleId);
+    return this.read((db) => this.backend.findVehicle(db, vehicleId));
   }
   async getVehicle(ref: VehicleRef): Promise<Vehicle | undefined> {
-    return this.backend.getVehicle(await this.settled(), ref);
+    return this.read((db) => this.backend.getVehicle(db, ref));
   }
   async listVehicles(ownerId?: number): Promise<Vehicle[]> {
-    return this.backend.listVehicles(await this.settled(), ownerId);
+    return this.read((db) => this.backend.listVehicles(db, ownerId));
   }
   async setVehicleSecret(ref: VehicleRef, secret: string): Promise<void> {
-    return this.backend.setVehicleSecret(await this.settled(), ref, secret);
+    return this.write((db) => this.backend.setVehicleSecret(db, ref, secret));
   }
   async deleteVehicle(ref: VehicleRef): Promise<boolean> {
-    return this.backend.deleteVehicle(await this.settled(), ref);
+    return this.write((db) => this.backend.deleteVehicle(db, ref));
   }
   async setParanoidToken(ref: VehicleRef, ptoken: string): Promise<void> {
-    return this.backend.setParanoidToken(await this.settled(), ref, ptoken);
+    return this.write((db) => this.backend.setParanoidToken(db, ref, ptoken));
   }
 
   async getMessages(ref: VehicleRef): Promise<StoredMessage[]> {
-    return this.backend.getMessages(await this.settled(), ref);
+    return this.read((db) => this.backend.getMessages(db, ref));
   }
   async historySummary(ref: VehicleRef, since?: Date): Promise<HistorySummary[]> {
-    return this.backend.historySummary(await this.settled(), ref, since);
+    return this.read((db) => this.backend.historySummary(db, ref, since));
   }
   async historyRecords(
     ref: VehicleRef,
@@ -145,59 +172,59 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
     since?: Date,
     limit?: number,
   ): Promise<HistoryRecord[]> {
-    return this.backend.historyRecords(await this.settled(), ref, type, since, limit);
+    return this.read((db) => this.backend.historyRecords(db, ref, type, since, limit));
   }
   async purgeHistory(now: Date, limit: number): Promise<number> {
-    return this.backend.purgeHistory(await this.settled(), now, limit);
+    return this.write((db) => this.backend.purgeHistory(db, now, limit));
   }
   async getUtilisation(ref: VehicleRef, days: number): Promise<UtilisationDay[]> {
-    return this.backend.getUtilisation(await this.settled(), ref, days);
+    return this.read((db) => this.backend.getUtilisation(db, ref, days));
   }
   async purgeUtilisation(beforeDay: string): Promise<number> {
-    return this.backend.purgeUtilisation(await this.settled(), beforeDay);
+    return this.write((db) => this.backend.purgeUtilisation(db, beforeDay));
   }
 
   async upsertPushSubscription(
     sub: Omit<PushSubscription, 'lastUpdated'> & { lastUpdated?: Date },
   ): Promise<void> {
-    return this.backend.upsertPushSubscription(await this.settled(), sub);
+    return this.write((db) => this.backend.upsertPushSubscription(db, sub));
   }
   async listPushSubscriptions(ref: VehicleRef): Promise<PushSubscription[]> {
-    return this.backend.listPushSubscriptions(await this.settled(), ref);
+    return this.read((db) => this.backend.listPushSubscriptions(db, ref));
   }
   async deletePushSubscription(ref: VehicleRef, appId: string): Promise<boolean> {
-    return this.backend.deletePushSubscription(await this.settled(), ref, appId);
+    return this.write((db) => this.backend.deletePushSubscription(db, ref, appId));
   }
 
   async putAutoProvision(record: AutoProvisionRecord): Promise<void> {
-    return this.backend.putAutoProvision(await this.settled(), record);
+    return this.write((db) => this.backend.putAutoProvision(db, record));
   }
   async getAutoProvision(apKey: string): Promise<AutoProvisionRecord | undefined> {
-    return this.backend.getAutoProvision(await this.settled(), apKey);
+    return this.read((db) => this.backend.getAutoProvision(db, apKey));
   }
   async listAutoProvision(): Promise<AutoProvisionRecord[]> {
-    return this.backend.listAutoProvision(await this.settled());
+    return this.read((db) => this.backend.listAutoProvision(db));
   }
   async deleteAutoProvision(apKey: string): Promise<boolean> {
-    return this.backend.deleteAutoProvision(await this.settled(), apKey);
+    return this.write((db) => this.backend.deleteAutoProvision(db, apKey));
   }
   async markAutoProvisionUsed(apKey: string, when: Date): Promise<void> {
-    return this.backend.markAutoProvisionUsed(await this.settled(), apKey, when);
+    return this.write((db) => this.backend.markAutoProvisionUsed(db, apKey, when));
   }
 
   async createApiToken(token: NewApiToken): Promise<ApiToken> {
-    return this.backend.createApiToken(await this.settled(), token);
+    return this.write((db) => this.backend.createApiToken(db, token));
   }
   async listApiTokens(ownerId: number): Promise<ApiToken[]> {
-    return this.backend.listApiTokens(await this.settled(), ownerId);
+    return this.read((db) => this.backend.listApiTokens(db, ownerId));
   }
   async findApiToken(tokenHash: string): Promise<ApiToken | undefined> {
-    return this.backend.findApiToken(await this.settled(), tokenHash);
+    return this.read((db) => this.backend.findApiToken(db, tokenHash));
   }
   async touchApiToken(tokenHash: string, when: Date): Promise<void> {
-    return this.backend.touchApiToken(await this.settled(), tokenHash, when);
+    return this.write((db) => this.backend.touchApiToken(db, tokenHash, when));
   }
   async deleteApiToken(ownerId: number, tokenHash: string): Promise<boolean> {
-    return this.backend.deleteApiToken(await this.settled(), ownerId, tokenHash);
+    return this.write((db) => this.backend.deleteApiToken(db, ownerId, tokenHash));
   }
 }

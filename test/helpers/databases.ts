@@ -84,3 +84,24 @@ export async function createMysqlDatabase(name = uniqueName()): Promise<TestData
     drop: () => mysqlAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name}`)).then(() => {}),
   };
 }
+
+/**
+ * The database a test server runs on: a SQLite file at `sqlitePath`, or, with
+ * OVMS_TEST_STORE=postgres|mysql, a fresh database on that service (test/backends/ runs the server
+ * tests that way). `drop()` removes it once the server is stopped.
+ */
+export async function testServerDatabase(
+  sqlitePath: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const backend = process.env.OVMS_TEST_STORE ?? 'sqlite';
+  switch (backend) {
+    case 'sqlite':
+      return { url: `sqlite:${sqlitePath}`, drop: async () => {} };
+    case 'postgres':
+      return createPostgresDatabase();
+    case 'mysql':
+      return createMysqlDatabase();
+    default:
+      throw new Error(`OVMS_TEST_STORE must be sqlite, postgres or mysql, not "${backend}"`);
+  }
+}

@@ -13,6 +13,7 @@ import { createLogger } from '../../src/server/logger.js';
 import { OvmsServer } from '../../src/server/ovms-server.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Owner, Store, Vehicle } from '../../src/store/store.js';
+import { testServerDatabase } from './databases.js';
 import { TestClient } from './test-client.js';
 
 /** Every log line any test server wrote, for the "no secrets in logs" check. */
@@ -82,13 +83,19 @@ export interface HarnessOptions {
   tls?: { cert: string; key: string };
 }
 
-/** Starts a server on free loopback ports with a real SQLite file in a fresh directory. */
+/**
+ * Starts a server on free loopback ports with a real database: a SQLite file in a fresh directory,
+ * or a fresh PostgreSQL/MariaDB database when OVMS_TEST_STORE says so.
+ */
 export async function startServer(t: TestContext, opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ovms-test-'));
   const dbPath = join(dir, 'ovms.db');
+  // SQLite unless OVMS_TEST_STORE picks PostgreSQL or MariaDB; a test may also name its own URL.
+  const ownUrl = opts.settings?.['database.url'];
+  const database = ownUrl ? { url: String(ownUrl), drop: async () => {} } : await testServerDatabase(dbPath);
   const config = configWith({
     'server.host': '127.0.0.1',
-    'database.url': `sqlite:${dbPath}`,
+    'database.url': database.url,
     'log.level': 'debug',
     ...(opts.tls ? { 'tls.cert': opts.tls.cert, 'tls.key': opts.tls.key } : {}),
     ...opts.settings,
@@ -176,6 +183,7 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     await h.server.stop();
     await h.store.close();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   return h;

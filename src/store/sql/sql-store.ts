@@ -45,6 +45,7 @@ export class SqlStore extends DelegatingStore<SqlContext, SqlRunner> {
   readonly #schema: SqlSchema;
   readonly #batcher: AsyncWriteBatcher<SqlRunner>;
   #closed = false;
+  #closing: Promise<void> | undefined;
 
   constructor(options: SqlStoreOptions) {
     super(options.backend);
@@ -73,19 +74,23 @@ export class SqlStore extends DelegatingStore<SqlContext, SqlRunner> {
     return this.#batcher.enqueue(async (tx) => write(tx));
   }
 
-  async migrate(): Promise<MigrationStatus> {
-    return this.#schema.migrate((await this.settled()).pool);
+  migrate(): Promise<MigrationStatus> {
+    return this.write((ctx) => this.#schema.migrate(ctx.pool));
   }
-  async migrationStatus(): Promise<MigrationStatus> {
-    return this.#schema.status((await this.settled()).pool);
+  migrationStatus(): Promise<MigrationStatus> {
+    return this.read((ctx) => this.#schema.status(ctx.pool));
   }
   async flush(): Promise<void> {
-    await this.settled();
+    await this.read(() => undefined);
   }
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    await this.#batcher.close();
-    await this.#ctx.pool.close();
+  /** Lets the writes already issued finish, then releases the pool. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.directWritesDone();
+      this.#closed = true;
+      await this.#batcher.close();
+      await this.#ctx.pool.close();
+    })();
+    return this.#closing;
   }
 }

@@ -1,0 +1,3 @@
+import { runServerTestsOn } from './server-tests.js';
+
+await runServerTestsOn('postgres');
