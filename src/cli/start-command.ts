@@ -12,6 +12,7 @@ export interface StartOptions extends CommonOptions {
   port?: string;
   tlsPort?: string;
   httpPort?: string;
+  httpsPort?: string;
   logLevel?: string;
 }
 
@@ -29,6 +30,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     'server.port': o.port,
     'server.tls_port': o.tlsPort,
     'server.http_port': o.httpPort,
+    'server.https_port': o.httpsPort,
     'log.level': o.logLevel,
   });
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
@@ -104,6 +106,7 @@ export function registerStartCommand(program: Command): void {
     .option('--port <n>', 'protocol v2 TCP port (env OVMS_PORT)')
     .option('--tls-port <n>', 'protocol v2 TLS port (env OVMS_TLS_PORT)')
     .option('--http-port <n>', 'HTTP API port (env OVMS_HTTP_PORT)')
+    .option('--https-port <n>', 'HTTPS API port, with tls.cert and tls.key (env OVMS_HTTPS_PORT)')
     .option('--log-level <level>', 'trace, debug, info, warn, error (env OVMS_LOG_LEVEL)')
     .action(async (o: StartOptions) => {
       const running = await startServer(o);

@@ -1,4 +1,5 @@
-import { hashApiToken, verifyPassword } from '../auth/passwords.js';
+import { verifyOwnerPassword } from '../auth/owner-login.js';
+import { hashApiToken } from '../auth/passwords.js';
 import type { Owner, Store } from '../store/store.js';
 
 export interface Credentials {
@@ -20,10 +21,8 @@ async function tokenLogin(store: Store, token: string, owner?: Owner): Promise<C
 /**
  * `username` + `password`, where the password is the owner's password (all rights, '*') or one of the
  * owner's API tokens (that token's permit), as the reference's AuthDrupal does. The token is tried
- * first: it costs one SHA-256, while a password costs an scrypt.
- *
- * TODO: use authenticateOwner (src/auth/owner-login.ts) for the password once it lands, so that old
- * hashes are upgraded on HTTP logins too.
+ * first: it costs one SHA-256, while a password costs an scrypt. Passwords go through the shared
+ * owner login, which also upgrades old hashes (src/auth/owner-login.ts).
  */
 export async function checkPassword(
   store: Store,
@@ -34,7 +33,7 @@ export async function checkPassword(
   if (!owner || password === '') return undefined;
   const byToken = await tokenLogin(store, password, owner);
   if (byToken) return byToken;
-  if (await verifyPassword(password, owner.passwordHash)) return { owner, permit: '*', via: 'password' };
+  if (await verifyOwnerPassword(store, owner, password)) return { owner, permit: '*', via: 'password' };
   return undefined;
 }
 

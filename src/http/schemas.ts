@@ -1,4 +1,14 @@
 import { type TObject, type TProperties, type TSchema, Type } from '@sinclair/typebox';
+import {
+  CHARGE_D_FLAGS,
+  CHARGE_D_VALUES,
+  CHARGE_S_FIELDS,
+  LOCATION_L_FIELDS,
+  STATUS_D_FLAGS,
+  STATUS_D_VALUES,
+  STATUS_S_FIELDS,
+  TPMS_STALE_FIELDS,
+} from './views/fields.js';
 
 /**
  * The request and response schemas of every route. The same objects validate requests (fastify's
@@ -120,55 +130,15 @@ const time = (suffix: string): TProperties => ({
   [`m_msgage_${suffix}`]: opt(Int),
 });
 
-const D_FLAGS_CHARGE = ['cp_dooropen', 'pilotpresent', 'charging', 'caron', 'carawake', 'charging_12v'];
-const D_VALUES_CHARGE = [
-  'temperature_pem',
-  'temperature_motor',
-  'temperature_battery',
-  'temperature_charger',
-  'temperature_ambient',
-  'temperature_cabin',
-  'staletemps',
-  'staleambient',
-  'vehicle12v',
-  'vehicle12v_ref',
-  'vehicle12v_current',
-];
+const keys = (o: object) => Object.keys(o);
 
 export const StatusView = closed(
   {
     ...time('s'),
-    ...fields(
-      [
-        'soc',
-        'units',
-        'idealrange',
-        'idealrange_max',
-        'estimatedrange',
-        'mode',
-        'chargestate',
-        'cac100',
-        'soh',
-        'cooldown_active',
-      ],
-      Nullable,
-    ),
+    ...fields(keys(STATUS_S_FIELDS), Nullable),
     ...time('d'),
-    ...fields(
-      [
-        ...D_FLAGS_CHARGE,
-        'fl_dooropen',
-        'fr_dooropen',
-        'handbrake',
-        'carlocked',
-        'valetmode',
-        'bt_open',
-        'tr_open',
-        'alarmsounding',
-      ],
-      Int,
-    ),
-    ...fields([...D_VALUES_CHARGE, 'tripmeter', 'odometer', 'speed', 'parkingtimer'], Nullable),
+    ...fields(STATUS_D_FLAGS, Int),
+    ...fields(keys(STATUS_D_VALUES), Nullable),
   },
   'Status from the latest S and D messages: values as strings, flags as masked bit values',
 );
@@ -176,80 +146,16 @@ export const StatusView = closed(
 export const ChargeView = closed(
   {
     ...time('s'),
-    ...fields(
-      [
-        'linevoltage',
-        'battvoltage',
-        'chargecurrent',
-        'chargepower',
-        'chargepowerinput',
-        'chargerefficiency',
-        'chargetype',
-        'chargestate',
-        'soc',
-        'units',
-        'idealrange',
-        'estimatedrange',
-        'mode',
-        'chargelimit',
-        'chargeduration',
-        'chargeb4',
-        'chargekwh',
-        'chargesubstate',
-        'chargetimermode',
-        'chargestarttime',
-        'chargetimerstale',
-        'cac100',
-        'soh',
-        'charge_etr_full',
-        'charge_etr_limit',
-        'charge_limit_range',
-        'charge_limit_soc',
-        'cooldown_active',
-        'cooldown_tbattery',
-        'cooldown_timelimit',
-        'charge_estimate',
-        'charge_etr_range',
-        'charge_etr_soc',
-        'idealrange_max',
-        'batt_current',
-        'batt_range_speed',
-        'charge_kwh_grid',
-        'charge_kwh_grid_total',
-        'batt_capacity',
-      ],
-      Nullable,
-    ),
+    ...fields(keys(CHARGE_S_FIELDS), Nullable),
     ...time('d'),
-    ...fields(D_FLAGS_CHARGE, Int),
-    ...fields(D_VALUES_CHARGE, Nullable),
+    ...fields(CHARGE_D_FLAGS, Int),
+    ...fields(keys(CHARGE_D_VALUES), Nullable),
   },
   'Charge state from the latest S and D messages',
 );
 
 export const LocationView = closed(
-  {
-    ...time('l'),
-    ...fields(
-      [
-        'latitude',
-        'longitude',
-        'direction',
-        'altitude',
-        'gpslock',
-        'stalegps',
-        'speed',
-        'tripmeter',
-        'drivemode',
-        'power',
-        'energyused',
-        'energyrecd',
-        'invpower',
-        'invefficiency',
-      ],
-      Nullable,
-    ),
-  },
+  { ...time('l'), ...fields(keys(LOCATION_L_FIELDS), Nullable) },
   'Location from the latest L message',
 );
 
@@ -257,7 +163,7 @@ export const TpmsView = Type.Object(
   {
     ...time('y'),
     ...time('w'),
-    ...fields(['stale_pressure', 'stale_temperature', 'stale_health', 'stale_alert', 'staletpms'], Nullable),
+    ...fields(TPMS_STALE_FIELDS, Nullable),
   },
   {
     additionalProperties: Type.Union([Type.String(), Type.Number(), Type.Null()]),

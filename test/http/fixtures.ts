@@ -66,3 +66,17 @@ export const STATUS_FROM_D = {
   vehicle12v_ref: '12.8',
   vehicle12v_current: '1.5',
 };
+
+export const TPMS_FROM_W = {
+  m_msgtime_w: '2024-05-01 12:00:00',
+  m_msgage_w: 90,
+  fr_pressure: '33.1',
+  fr_temperature: '20',
+  rr_pressure: '33.2',
+  rr_temperature: '21',
+  fl_pressure: '33.3',
+  fl_temperature: '22',
+  rl_pressure: '33.4',
+  rl_temperature: '23',
+  staletpms: '1',
+};

@@ -80,93 +80,60 @@ export async function deviceControlRoutes(app: FastifyInstance, deps: RouteDeps)
       },
       async (request, reply) => doorFlag(deps, reply, vehicleOf(request), flag),
     );
-    r.put(
-      path,
-      {
+    for (const [method, code, verb] of [
+      ['PUT', on, what === 'lock' ? 'Lock' : 'Turn on valet mode'],
+      ['DELETE', off, what === 'lock' ? 'Unlock' : 'Turn off valet mode'],
+    ] as const) {
+      r.route({
+        method,
+        url: path,
         config,
-        schema: schema(`${what === 'lock' ? 'Lock' : 'Turn on valet mode'} (command ${on})`, CommandReply, {
+        schema: schema(`${verb} (command ${code})`, CommandReply, {
           body: PinBody,
           description: 'Body (form or JSON): `pin`, when the vehicle needs one.',
         }),
-      },
-      async (request, reply) => {
-        const pin = (request.body as Static<typeof PinBody> | undefined)?.pin;
-        const answer = await askCar(deps, vehicleOf(request), on, pin === undefined ? [] : [pin]);
-        return replyFromCar(reply, answer, singleReply);
-      },
+        handler: async (request, reply) => {
+          const pin = (request.body as Static<typeof PinBody> | undefined)?.pin;
+          const answer = await askCar(deps, vehicleOf(request), code, pin === undefined ? [] : [pin]);
+          return replyFromCar(reply, answer, singleReply);
+        },
+      });
+    }
+  }
+
+  for (const [name, item, list, set, body] of [
+    ['features', 'feature', 1, 2, FeatureBody],
+    ['parameters', 'parameter', 3, 4, ParameterBody],
+  ] as const) {
+    r.get(
+      `/api/${name}/:vehicleId`,
+      { config, schema: schema(`The ${item} list (command ${list})`, ListReply(name)) },
+      async (request, reply) =>
+        replyFromCar(reply, await askCar(deps, vehicleOf(request), list, []), (lines) => ({
+          command: list,
+          result: 0,
+          [name]: listValues(lines),
+        })),
     );
-    r.delete(
-      path,
+    r.put(
+      `/api/${name}/:vehicleId`,
       {
         config,
-        schema: schema(
-          `${what === 'lock' ? 'Unlock' : 'Turn off valet mode'} (command ${off})`,
-          CommandReply,
-          {
-            body: PinBody,
-            description: 'Body (form or JSON): `pin`, when the vehicle needs one.',
-          },
-        ),
+        schema: schema(`Set a ${item} (command ${set})`, CommandReply, {
+          body,
+          description: `Body: \`${item}\` (number) and \`value\`.`,
+        }),
       },
       async (request, reply) => {
-        const pin = (request.body as Static<typeof PinBody> | undefined)?.pin;
-        const answer = await askCar(deps, vehicleOf(request), off, pin === undefined ? [] : [pin]);
+        const values = request.body as Record<string, string | number>;
+        const answer = await askCar(deps, vehicleOf(request), set, [
+          String(values[item]),
+          String(values.value),
+        ]);
         return replyFromCar(reply, answer, singleReply);
       },
     );
   }
-
-  r.get(
-    '/api/features/:vehicleId',
-    { config, schema: schema('The feature list (command 1)', ListReply('features')) },
-    async (request, reply) =>
-      replyFromCar(reply, await askCar(deps, vehicleOf(request), 1, []), (lines) => ({
-        command: 1,
-        result: 0,
-        features: listValues(lines),
-      })),
-  );
-  r.put(
-    '/api/features/:vehicleId',
-    {
-      config,
-      schema: schema('Set a feature (command 2)', CommandReply, {
-        body: FeatureBody,
-        description: 'Body: `feature` (number) and `value`.',
-      }),
-    },
-    async (request, reply) => {
-      const { feature, value } = request.body as Static<typeof FeatureBody>;
-      const answer = await askCar(deps, vehicleOf(request), 2, [String(feature), value]);
-      return replyFromCar(reply, answer, singleReply);
-    },
-  );
-
-  r.get(
-    '/api/parameters/:vehicleId',
-    { config, schema: schema('The parameter list (command 3)', ListReply('parameters')) },
-    async (request, reply) =>
-      replyFromCar(reply, await askCar(deps, vehicleOf(request), 3, []), (lines) => ({
-        command: 3,
-        result: 0,
-        parameters: listValues(lines),
-      })),
-  );
-  r.put(
-    '/api/parameters/:vehicleId',
-    {
-      config,
-      schema: schema('Set a parameter (command 4)', CommandReply, {
-        body: ParameterBody,
-        description: 'Body: `parameter` (number) and `value`.',
-      }),
-    },
-    async (request, reply) => {
-      const { parameter, value } = request.body as Static<typeof ParameterBody>;
-      const answer = await askCar(deps, vehicleOf(request), 4, [String(parameter), value]);
-      return replyFromCar(reply, answer, singleReply);
-    },
-  );
 
   r.put(
     '/api/reset/:vehicleId',

@@ -8,6 +8,12 @@ import { sendText } from '../text.js';
 
 type Body = { username?: string | number; password?: string | number; topic?: string | number };
 
+function schema(summary: string, response: Record<number, ReturnType<typeof text>>, description?: string) {
+  return { summary, ...(description ? { description } : {}), tags: ['mqapi'], body: MqapiBody, response };
+}
+
+const YES_NO = { 200: text('Allowed (empty body)'), 403: text('Refused (empty body)') };
+
 const str = (v: string | number | undefined): string | undefined => (v === undefined ? undefined : String(v));
 
 /**
@@ -22,13 +28,11 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
   r.post(
     '/mqapi/auth',
     {
-      schema: {
-        summary: 'MQTT broker: check a user name and password (or API token)',
-        description: 'Allowed when the password or token is right and carries the `v3` or `mqtt` right.',
-        tags: ['mqapi'],
-        body: MqapiBody,
-        response: { 200: text('Allowed (empty body)'), 403: text('Refused (empty body)') },
-      },
+      schema: schema(
+        'MQTT broker: check a user name and password (or API token)',
+        YES_NO,
+        'Allowed when the password or token is right and carries the `v3` or `mqtt` right.',
+      ),
     },
     async (request, reply) => {
       const body = (request.body ?? {}) as Body;
@@ -49,16 +53,11 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
   r.post(
     '/mqapi/superuser',
     {
-      schema: {
-        summary: 'MQTT broker: is this user the superuser (`mqtt.superuser`)?',
-        tags: ['mqapi'],
-        body: MqapiBody,
-        response: {
-          200: text('Superuser (empty body)'),
-          403: text('Not the superuser (empty body)'),
-          404: text('`Username required`'),
-        },
-      },
+      schema: schema('MQTT broker: is this user the superuser (`mqtt.superuser`)?', {
+        200: text('Superuser (empty body)'),
+        403: text('Not the superuser (empty body)'),
+        404: text('`Username required`'),
+      }),
     },
     async (request, reply) => {
       const username = str(((request.body ?? {}) as Body).username);
@@ -70,13 +69,11 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
   r.post(
     '/mqapi/acl',
     {
-      schema: {
-        summary: 'MQTT broker: may this user use this topic?',
-        description: 'The superuser may use any topic; everyone else the topics under `ovms/<username>/`.',
-        tags: ['mqapi'],
-        body: MqapiBody,
-        response: { 200: text('Allowed (empty body)'), 403: text('Refused (empty body)') },
-      },
+      schema: schema(
+        'MQTT broker: may this user use this topic?',
+        YES_NO,
+        'The superuser may use any topic; everyone else the topics under `ovms/<username>/`.',
+      ),
     },
     async (request, reply) => {
       const body = (request.body ?? {}) as Body;

@@ -1,6 +1,7 @@
 import { locationRecord } from '../../protocol/messages/index.js';
 import type { StoredMessage } from '../../store/store.js';
 import { copyFields, latest, ParanoidVehicleError, payloadText, timeFields, type View } from './common.js';
+import { LOCATION_L_FIELDS } from './fields.js';
 
 /** GET /api/location: the first 14 fields of the latest L (SERVER-INVENTORY.md §4.3). */
 export function locationView(messages: readonly StoredMessage[], now: Date): View {
@@ -10,21 +11,6 @@ export function locationView(messages: readonly StoredMessage[], now: Date): Vie
   const f = locationRecord.decode(payloadText(l)).fields;
   return {
     ...timeFields(l, 'l', now),
-    ...copyFields(f, {
-      latitude: 'lat',
-      longitude: 'lon',
-      direction: 'direction',
-      altitude: 'altitude',
-      gpslock: 'gpslock',
-      stalegps: 'stalegps',
-      speed: 'speed',
-      tripmeter: 'tripmeter',
-      drivemode: 'drivemode',
-      power: 'power',
-      energyused: 'energyused',
-      energyrecd: 'energyrecd',
-      invpower: 'invpower',
-      invefficiency: 'invefficiency',
-    }),
+    ...copyFields(f, LOCATION_L_FIELDS),
   };
 }

@@ -9,6 +9,7 @@ import {
   timeFields,
   type View,
 } from './common.js';
+import { TPMS_W_FIELDS } from './fields.js';
 
 const KPA_TO_PSI = 0.14503773773020923;
 
@@ -67,16 +68,6 @@ export function tpmsView(messages: readonly StoredMessage[], now: Date): View {
   const f = tpmsLegacyRecord.decode(payloadText(w)).fields;
   return {
     ...timeFields(w, 'w', now),
-    ...copyFields(f, {
-      fr_pressure: 'fr_p',
-      fr_temperature: 'fr_t',
-      rr_pressure: 'rr_p',
-      rr_temperature: 'rr_t',
-      fl_pressure: 'fl_p',
-      fl_temperature: 'fl_t',
-      rl_pressure: 'rl_p',
-      rl_temperature: 'rl_t',
-      staletpms: 'stale',
-    }),
+    ...copyFields(f, TPMS_W_FIELDS),
   };
 }
