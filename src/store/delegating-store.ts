@@ -42,6 +42,8 @@ type WithHandle<Db, F> = F extends (...args: infer A) => Promise<infer R>
 export type StoreBackend<Db, Tx> = { [K in DirectOperation]: WithHandle<Db, Store[K]> } & {
   writeMessage(tx: Tx, message: PreparedMessage): void | Promise<void>;
   writeHistory(tx: Tx, record: PreparedHistory): void | Promise<void>;
+  /** Many records in one statement (network databases: one round trip for a burst). */
+  writeHistoryRows?(tx: Tx, records: PreparedHistory[]): Promise<void>;
   writeUtilisation(tx: Tx, counts: PreparedUtilisation): void | Promise<void>;
 };
 
@@ -57,8 +59,11 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
 
   /** Commits (or waits for) every queued write and returns the handle for the next operation. */
   protected abstract settled(): Db | Promise<Db>;
-  /** Queues a write for group commit; the promise settles after its COMMIT. */
-  protected abstract queue(write: (tx: Tx) => void | Promise<void>): Promise<void>;
+  /**
+   * Queues a write for group commit; the promise settles after its COMMIT. A history write comes
+   * with its record, so a back-end can write a run of them in one statement.
+   */
+  protected abstract queue(write: (tx: Tx) => void | Promise<void>, history?: PreparedHistory): Promise<void>;
 
   abstract migrate(): Promise<MigrationStatus>;
   abstract migrationStatus(): Promise<MigrationStatus>;
@@ -93,14 +98,18 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   }
 
   /** Validates and copies the input now (the caller may reuse its Buffers), writes it with the batch. */
-  #enqueue<T>(prepare: () => T, write: (tx: Tx, prepared: T) => void | Promise<void>): Promise<void> {
+  #enqueue<T>(
+    prepare: () => T,
+    write: (tx: Tx, prepared: T) => void | Promise<void>,
+    isHistory = false,
+  ): Promise<void> {
     let prepared: T;
     try {
       prepared = prepare();
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.queue((tx) => write(tx, prepared));
+    return this.queue((tx) => write(tx, prepared), isHistory ? (prepared as PreparedHistory) : undefined);
   }
 
   // The three high-rate writes are queued synchronously inside the call, which is what makes them
@@ -110,7 +119,7 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
     return this.#enqueue(() => prepareMessage(ref, msg), this.backend.writeMessage);
   }
   addHistory(ref: VehicleRef, record: HistoryRecord): Promise<void> {
-    return this.#enqueue(() => prepareHistory(ref, record), this.backend.writeHistory);
+    return this.#enqueue(() => prepareHistory(ref, record), this.backend.writeHistory, true);
   }
   addUtilisation(ref: VehicleRef, day: string, counts: UtilisationCounts): Promise<void> {
     return this.#enqueue(() => prepareUtilisation(ref, day, counts), this.backend.writeUtilisation);

@@ -1,4 +1,5 @@
 import type { PreparedHistory, PreparedMessage, PreparedUtilisation } from '../prepared-writes.js';
+import { historyKey, uniqueRowChunks } from '../sql/multi-row.js';
 import type { SqlContext } from '../sql/sql-context.js';
 import { NO_LIMIT } from '../sql/sql-context.js';
 import type { SqlRunner } from '../sql/sql-pool.js';
@@ -53,6 +54,26 @@ function dayStart(day: string): Date {
   return new Date(`${checkDay(day)}T00:00:00Z`);
 }
 
+async function writeHistoryRows(tx: SqlRunner, records: PreparedHistory[]): Promise<void> {
+  for (const chunk of uniqueRowChunks(records, historyKey)) {
+    await tx.query(
+      `INSERT INTO ovms_historicalmessages
+         (owner, vehicleid, h_timestamp, h_recordtype, h_recordnumber, h_data, h_expires)
+       VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}
+       ON DUPLICATE KEY UPDATE h_data = VALUES(h_data), h_expires = VALUES(h_expires)`,
+      chunk.flatMap((h) => [
+        h.ownerId,
+        h.vehicleId,
+        wholeSeconds(h.timestampS),
+        h.type,
+        h.recno,
+        h.data.toString('utf8'),
+        wholeSeconds(h.expiresS),
+      ]),
+    );
+  }
+}
+
 export const perlMessagesAndHistory = {
   async writeMessage(tx: SqlRunner, m: PreparedMessage): Promise<void> {
     const time = wholeSeconds(m.timeS);
@@ -86,23 +107,8 @@ export const perlMessagesAndHistory = {
     }));
   },
 
-  async writeHistory(tx: SqlRunner, h: PreparedHistory): Promise<void> {
-    await tx.query(
-      `INSERT INTO ovms_historicalmessages
-         (owner, vehicleid, h_timestamp, h_recordtype, h_recordnumber, h_data, h_expires)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON DUPLICATE KEY UPDATE h_data = VALUES(h_data), h_expires = VALUES(h_expires)`,
-      [
-        h.ownerId,
-        h.vehicleId,
-        wholeSeconds(h.timestampS),
-        h.type,
-        h.recno,
-        h.data.toString('utf8'),
-        wholeSeconds(h.expiresS),
-      ],
-    );
-  },
+  writeHistory: (tx: SqlRunner, h: PreparedHistory): Promise<void> => writeHistoryRows(tx, [h]),
+  writeHistoryRows,
   /** Command 31, with the reference's own size estimate. */
   async historySummary(ctx: SqlContext, ref: VehicleRef, since?: Date): Promise<HistorySummary[]> {
     const { rows } = await ctx.pool.query<SummaryRow>(

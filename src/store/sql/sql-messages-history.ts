@@ -11,6 +11,7 @@ import {
 } from '../rows.js';
 import type { HistoryRecord, HistorySummary, StoredMessage, UtilisationDay, VehicleRef } from '../store.js';
 import { checkCount, checkDay, refParams, toSeconds } from '../values.js';
+import { historyKey, uniqueRowChunks } from './multi-row.js';
 import { NO_LIMIT, NO_SINCE_S, type SqlContext } from './sql-context.js';
 import type { SqlDialect, SqlRunner } from './sql-pool.js';
 
@@ -22,11 +23,22 @@ export function messagesAndHistory(dialect: SqlDialect) {
       `payload = excluded.payload, time_s = excluded.time_s, paranoid = excluded.paranoid,
        ptoken = excluded.ptoken, valid = 1`,
     )}`;
-  const upsertHistory = `INSERT INTO history (owner_id, vehicle_id, type, recno, ts_s, data, expires_s)
-    VALUES (?, ?, ?, ?, ?, ?, ?) ${dialect.upsert(
+  const upsertHistory = (
+    rows: number,
+  ) => `INSERT INTO history (owner_id, vehicle_id, type, recno, ts_s, data, expires_s)
+    VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?)').join(', ')} ${dialect.upsert(
       'owner_id, vehicle_id, type, ts_s, recno',
       'data = excluded.data, expires_s = excluded.expires_s',
     )}`;
+  const historyParams = (h: PreparedHistory) => [
+    h.ownerId,
+    h.vehicleId,
+    h.type,
+    h.recno,
+    h.timestampS,
+    h.data,
+    h.expiresS,
+  ];
   const upsertUtilisation = `INSERT INTO utilisation (owner_id, vehicle_id, day, car_rx, car_tx, app_rx, app_tx)
     VALUES (?, ?, ?, ?, ?, ?, ?) ${dialect.upsert(
       'owner_id, vehicle_id, day',
@@ -66,15 +78,13 @@ export function messagesAndHistory(dialect: SqlDialect) {
 
     /** Same (type, recno, second) overwrites data and expiry, as the reference does. */
     async writeHistory(tx: SqlRunner, h: PreparedHistory): Promise<void> {
-      await tx.query(upsertHistory, [
-        h.ownerId,
-        h.vehicleId,
-        h.type,
-        h.recno,
-        h.timestampS,
-        h.data,
-        h.expiresS,
-      ]);
+      await tx.query(upsertHistory(1), historyParams(h));
+    },
+    /** A burst of records in multi-row statements (see multi-row.ts). */
+    async writeHistoryRows(tx: SqlRunner, records: PreparedHistory[]): Promise<void> {
+      for (const chunk of uniqueRowChunks(records, historyKey)) {
+        await tx.query(upsertHistory(chunk.length), chunk.flatMap(historyParams));
+      }
     },
     /** Command 31; sizes count bytes, like MySQL's LENGTH() in the reference. */
     async historySummary(ctx: SqlContext, ref: VehicleRef, since?: Date): Promise<HistorySummary[]> {

@@ -1,7 +1,8 @@
 import type { WriteBatcherOptions, WriteBatcherStats } from '../batch-queue.js';
 import { DelegatingStore, type StoreBackend } from '../delegating-store.js';
+import type { PreparedHistory } from '../prepared-writes.js';
 import type { MigrationStatus, SecretBox } from '../store.js';
-import { AsyncWriteBatcher } from './async-write-batcher.js';
+import { type AsyncWrite, AsyncWriteBatcher } from './async-write-batcher.js';
 import { accounts } from './sql-accounts.js';
 import type { SqlContext } from './sql-context.js';
 import { messagesAndHistory } from './sql-messages-history.js';
@@ -52,7 +53,37 @@ export class SqlStore extends DelegatingStore<SqlContext, SqlRunner> {
     this.kind = options.kind;
     this.#ctx = { pool: options.pool, secretBox: options.secretBox };
     this.#schema = options.schema;
-    this.#batcher = new AsyncWriteBatcher((work) => options.pool.transaction(work), options.batch);
+    this.#batcher = new AsyncWriteBatcher(
+      (work) => options.pool.transaction(work),
+      options.batch,
+      (writes) => this.#plan(writes),
+    );
+  }
+
+  /** History writes queued so far, by their write function (for #plan). */
+  readonly #historyOf = new WeakMap<AsyncWrite<SqlRunner>, PreparedHistory>();
+
+  /** Each run of consecutive history writes becomes one multi-row write; order is kept. */
+  #plan(writes: AsyncWrite<SqlRunner>[]): AsyncWrite<SqlRunner>[] {
+    const writeRows = this.backend.writeHistoryRows;
+    if (!writeRows) return writes;
+    const planned: AsyncWrite<SqlRunner>[] = [];
+    let run: PreparedHistory[] = [];
+    const endRun = () => {
+      const records = run;
+      if (records.length > 0) planned.push((tx) => writeRows(tx, records));
+      run = [];
+    };
+    for (const write of writes) {
+      const record = this.#historyOf.get(write);
+      if (record) run.push(record);
+      else {
+        endRun();
+        planned.push(write);
+      }
+    }
+    endRun();
+    return planned;
   }
 
   get pool(): SqlPool {
@@ -70,8 +101,10 @@ export class SqlStore extends DelegatingStore<SqlContext, SqlRunner> {
     return this.#ctx;
   }
 
-  protected queue(write: (tx: SqlRunner) => void | Promise<void>): Promise<void> {
-    return this.#batcher.enqueue(async (tx) => write(tx));
+  protected queue(write: (tx: SqlRunner) => void | Promise<void>, history?: PreparedHistory): Promise<void> {
+    const run: AsyncWrite<SqlRunner> = async (tx) => write(tx);
+    if (history) this.#historyOf.set(run, history);
+    return this.#batcher.enqueue(run);
   }
 
   migrate(): Promise<MigrationStatus> {

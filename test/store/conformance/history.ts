@@ -92,6 +92,31 @@ export function historyTests(fresh: FreshStore): void {
       assert.equal((await store.historySummary(other.ref))[0]?.type, 'RT-BAT-P');
     });
 
+    test('a burst of unawaited records is stored whole; a key repeated in it keeps its last write', async (t) => {
+      const store = await fresh(t);
+      const { ref } = await ownerWithVehicle(store);
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 2500; i++)
+        writes.push(store.addHistory(ref, record('BURST', i % 50, at(Math.floor(i / 50)), `v${i}`)));
+      // A message in the middle of the burst, and the first record written again at its end.
+      writes.push(
+        store.saveMessage(ref, {
+          code: 'S',
+          payload: Buffer.from('s'),
+          time: T0,
+          paranoid: false,
+          ptoken: '',
+        }),
+      );
+      writes.push(store.addHistory(ref, record('BURST', 0, T0, 'rewritten')));
+      await Promise.all(writes);
+      const stored = await store.historyRecords(ref, 'BURST');
+      assert.equal(stored.length, 2500);
+      assert.equal(stored[0]?.data.toString(), 'rewritten');
+      assert.equal(stored.at(-1)?.data.toString(), 'v2499');
+      assert.equal((await store.getMessages(ref)).length, 1);
+    });
+
     test('records are ordered by time then recno, after `since`, at most `limit`', async (t) => {
       const store = await fresh(t);
       const { ref } = await ownerWithVehicle(store);
