@@ -82,7 +82,7 @@ export const SETTINGS = [
     env: 'OVMS_DB',
     type: 'string',
     default: 'sqlite:./data/ovms.db',
-    help: 'Database URL (sqlite:PATH)',
+    help: 'Database URL: sqlite:PATH, postgres://USER@HOST/DB or mysql://USER@HOST/DB (a Perl server database is used as it is)',
   },
   {
     key: 'database.migrate',
