@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { isPerlSchema } from '../auth/owner-login.js';
+import { openBus } from '../bus/open-bus.js';
 import { createLogger } from '../server/logger.js';
 import { OvmsServer } from '../server/ovms-server.js';
 import { openStore, redactUrl } from '../store/open-store.js';
@@ -14,6 +15,8 @@ export interface StartOptions extends CommonOptions {
   httpPort?: string;
   httpsPort?: string;
   logLevel?: string;
+  bus?: string;
+  nodeId?: string;
 }
 
 export interface RunningServer {
@@ -32,6 +35,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     'server.http_port': o.httpPort,
     'server.https_port': o.httpsPort,
     'log.level': o.logLevel,
+    'bus.url': o.bus,
+    'server.node_id': o.nodeId,
   });
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
   const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
@@ -43,7 +48,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     );
   }
   if (isPerlSchema(store)) warnPerlMode(log, config.secretsKey !== '');
-  const server = new OvmsServer({ config, store, log });
+  const bus = await openBus(config, log);
+  const server = new OvmsServer({ config, store, log, bus });
   await server.start();
   if ((await store.listOwners()).length === 0) {
     log.info(
@@ -61,6 +67,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     stop: () => {
       stopped ??= (async () => {
         await server.stop();
+        await bus.close();
         await store.close();
       })();
       return stopped;
@@ -107,6 +114,8 @@ export function registerStartCommand(program: Command): void {
     .option('--tls-port <n>', 'protocol v2 TLS port (env OVMS_TLS_PORT)')
     .option('--http-port <n>', 'HTTP API port (env OVMS_HTTP_PORT)')
     .option('--https-port <n>', 'HTTPS API port, with tls.cert and tls.key (env OVMS_HTTPS_PORT)')
+    .option('--bus <url>', 'redis://HOST:PORT to join other nodes (env OVMS_BUS)')
+    .option('--node-id <name>', "this node's name (env OVMS_NODE_ID)")
     .option('--log-level <level>', 'trace, debug, info, warn, error (env OVMS_LOG_LEVEL)')
     .action(async (o: StartOptions) => {
       const running = await startServer(o);

@@ -11,6 +11,8 @@ export interface ServerConfig {
   nodeId: string;
   allowPlainScheme1: boolean;
   tls: { cert: string; key: string };
+  /** url '' = in-process bus; leaseMs in milliseconds. */
+  bus: { url: string; prefix: string; leaseMs: number };
   database: { url: string; migrate: boolean };
   secretsKey: string;
   log: { level: string; pretty: boolean };
@@ -174,6 +176,7 @@ function build(raw: Raw): ServerConfig {
     nodeId: str('server.node_id'),
     allowPlainScheme1: bool('server.allow_plain_scheme1'),
     tls: { cert: str('tls.cert'), key: str('tls.key') },
+    bus: { url: str('bus.url'), prefix: str('bus.prefix'), leaseMs: ms('bus.lease') },
     database: { url: str('database.url'), migrate: bool('database.migrate') },
     secretsKey: str('secrets.key'),
     log: { level: str('log.level'), pretty: bool('log.pretty') },
@@ -220,6 +223,11 @@ function build(raw: Raw): ServerConfig {
   };
   if ((config.tls.cert === '') !== (config.tls.key === '')) {
     throw new ConfigError('tls.cert and tls.key must be set together');
+  }
+  if (config.bus.url !== '' && !/^rediss?:\/\//.test(config.bus.url)) {
+    throw new ConfigError(
+      `bus.url must be empty (one node) or a redis:// URL, not ${JSON.stringify(config.bus.url)}`,
+    );
   }
   if (config.limits.maxLineLength < 16384) {
     throw new ConfigError('limits.max_line_length must be at least 16384: cars send lines of several KB');

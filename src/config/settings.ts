@@ -78,6 +78,27 @@ export const SETTINGS = [
     help: 'PEM private key for the TLS ports',
   },
   {
+    key: 'bus.url',
+    env: 'OVMS_BUS',
+    type: 'string',
+    default: '',
+    help: 'Message bus between server nodes: empty for a single node, or redis://HOST:PORT to run several nodes',
+  },
+  {
+    key: 'bus.prefix',
+    env: 'OVMS_BUS_PREFIX',
+    type: 'string',
+    default: 'ovms:',
+    help: 'Prefix of the bus keys and channels (several deployments can share one Redis)',
+  },
+  {
+    key: 'bus.lease',
+    env: 'OVMS_BUS_LEASE',
+    type: 'seconds',
+    default: 15,
+    help: 'A node silent for this long is dead: its cars and apps are dropped from presence',
+  },
+  {
     key: 'database.url',
     env: 'OVMS_DB',
     type: 'string',

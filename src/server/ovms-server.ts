@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
+import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
 import { HttpApi } from '../http/http-server.js';
 import { LogNotifier } from '../notify/log-notifier.js';
@@ -53,6 +53,8 @@ export class OvmsServer {
   private readonly housekeeping: Housekeeping;
   private readonly perAddress = new Map<string, number>();
   private readonly live = new Set<Connection>();
+  /** Logouts still telling the other connections (they use the bus, which closes after stop()). */
+  private readonly detaching = new Set<Promise<void>>();
   /** Every accepted socket, logged in or not, until it closes. */
   private readonly sockets = new Set<net.Socket>();
   private nextId = 1;
@@ -61,7 +63,7 @@ export class OvmsServer {
   constructor(private readonly deps: ServerDeps) {
     this.config = deps.config;
     this.log = deps.log;
-    const nodeId = deps.config.nodeId || `${hostname()}-${process.pid}`;
+    const nodeId = nodeIdOf(deps.config);
     this.hub = new Hub({
       config: deps.config,
       store: deps.store,
@@ -198,7 +200,9 @@ export class OvmsServer {
         this.live.delete(c);
         c.state = 'closed';
         c.log.debug({ client: c.label, reason: c.closeReason || 'closed by peer' }, 'disconnected');
-        hub.detach(c).catch((err: Error) => this.log.error({ err }, 'detach failed'));
+        const detached = hub.detach(c).catch((err: Error) => this.log.error({ err }, 'detach failed'));
+        this.detaching.add(detached);
+        void detached.finally(() => this.detaching.delete(detached));
       },
     });
     conn = new Connection(`${this.nextId++}`, link, this.log, (c, direction, bytes) => {
@@ -255,6 +259,7 @@ export class OvmsServer {
     }, 2000);
     await closed;
     clearTimeout(grace);
+    await Promise.all(this.detaching);
     await this.http.stop();
     await this.hub.stop();
     await this.hub.store.flush();
