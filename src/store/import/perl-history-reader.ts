@@ -1,4 +1,5 @@
-import { perlTime, UTILISATION_TYPE } from '../perl/perl-values.js';
+import { HISTORY_COLUMNS, type PerlHistoryRow, toHistoryRecord } from '../perl/perl-messages-history.js';
+import { UTILISATION_TYPE } from '../perl/perl-values.js';
 import type { SqlPool } from '../sql/sql-pool.js';
 import type { HistoryRecord, VehicleRef } from '../store.js';
 
@@ -7,14 +8,6 @@ import type { HistoryRecord, VehicleRef } from '../store.js';
  * never held in memory. Pages follow the table's own order (record type, number, time), which the
  * primary key serves (types compared byte-wise, so two types differing in case stay apart); expired rows and utilisation rows (imported separately) are left out.
  */
-
-interface HistoryRow {
-  h_recordtype: string;
-  h_recordnumber: number;
-  h_timestamp: Date;
-  h_data: string;
-  h_expires: Date | null;
-}
 
 const LIVE = 'owner = ? AND vehicleid = ? AND h_recordtype <> ? AND h_expires >= ?';
 
@@ -35,8 +28,8 @@ export async function* liveHistory(
   const base = [ref.ownerId, ref.vehicleId, UTILISATION_TYPE, now];
   let after: [string, number, Date] | undefined;
   for (;;) {
-    const { rows } = await pool.query<HistoryRow>(
-      `SELECT h_recordtype, h_recordnumber, h_timestamp, h_data, h_expires FROM ovms_historicalmessages
+    const { rows } = await pool.query<PerlHistoryRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM ovms_historicalmessages
        WHERE ${LIVE} ${
          after
            ? `AND (BINARY h_recordtype > ? OR (BINARY h_recordtype = ? AND (h_recordnumber > ?
@@ -47,13 +40,7 @@ export async function* liveHistory(
       after ? [...base, after[0], after[0], after[1], after[1], after[2], pageSize] : [...base, pageSize],
     );
     if (rows.length === 0) return;
-    yield rows.map((row) => ({
-      type: row.h_recordtype,
-      recno: Number(row.h_recordnumber),
-      timestamp: row.h_timestamp,
-      data: Buffer.from(row.h_data, 'utf8'),
-      expires: perlTime(row.h_expires) ?? now,
-    }));
+    yield rows.map((row) => toHistoryRecord(row, now));
     const last = rows.at(-1)!;
     after = [last.h_recordtype, Number(last.h_recordnumber), last.h_timestamp];
     if (rows.length < pageSize) return;

@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { type ReconnectOptions, retryOnConnectionLoss, UncertainCommitError } from '../sql/reconnect.js';
+import { type ReconnectOptions, retryOnConnectionLoss, runTransaction } from '../sql/reconnect.js';
 import {
   mysqlDialect,
   type SqlParam,
@@ -94,22 +94,9 @@ export function createMysqlPool(options: MysqlPoolOptions): SqlPool {
     query: (sql, params) => retry(() => direct.query(sql, params)),
     transaction: (work) =>
       retry(() =>
-        withConnection(async (conn) => {
-          await conn.query('START TRANSACTION');
-          let result: Awaited<ReturnType<typeof work>>;
-          try {
-            result = await work(runnerFor(conn));
-          } catch (error) {
-            await conn.query('ROLLBACK').catch(() => {});
-            throw error;
-          }
-          try {
-            await conn.query('COMMIT');
-          } catch (error) {
-            throw isMysqlConnectionError(error) ? new UncertainCommitError(error) : error;
-          }
-          return result;
-        }),
+        withConnection((conn) =>
+          runTransaction(runnerFor(conn), 'START TRANSACTION', work, isMysqlConnectionError),
+        ),
       ),
     session: (work) => retry(() => withConnection((conn) => work(runnerFor(conn)))),
     close: () => pool.end(),

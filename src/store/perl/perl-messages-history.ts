@@ -21,12 +21,26 @@ interface CarMessageRow {
   m_ptoken: string;
 }
 
-interface HistoryRow {
+/** The columns of `ovms_historicalmessages` a record is read from (HISTORY_COLUMNS). */
+export interface PerlHistoryRow {
   h_recordtype: string;
   h_recordnumber: number;
   h_timestamp: Date;
   h_data: string;
   h_expires: Date | null;
+}
+
+export const HISTORY_COLUMNS = 'h_recordtype, h_recordnumber, h_timestamp, h_data, h_expires';
+
+/** A row as a record; an unset expiry (zero date) reads as `unsetExpiry`. */
+export function toHistoryRecord(row: PerlHistoryRow, unsetExpiry = new Date(0)): HistoryRecord {
+  return {
+    type: row.h_recordtype,
+    recno: Number(row.h_recordnumber),
+    timestamp: row.h_timestamp,
+    data: Buffer.from(row.h_data, 'utf8'),
+    expires: perlTime(row.h_expires) ?? unsetExpiry,
+  };
 }
 
 interface SummaryRow {
@@ -136,19 +150,13 @@ export const perlMessagesAndHistory = {
     limit?: number,
   ): Promise<HistoryRecord[]> {
     if (limit !== undefined) checkCount(limit, 'limit');
-    const { rows } = await ctx.pool.query<HistoryRow>(
-      `SELECT h_recordtype, h_recordnumber, h_timestamp, h_data, h_expires FROM ovms_historicalmessages
+    const { rows } = await ctx.pool.query<PerlHistoryRow>(
+      `SELECT ${HISTORY_COLUMNS} FROM ovms_historicalmessages
        WHERE owner = ? AND vehicleid = ? AND h_recordtype = ? AND h_timestamp > ?
        ORDER BY h_timestamp, h_recordnumber LIMIT ?`,
       [...refParams(ref), type, since ?? EARLIEST, limit ?? NO_LIMIT],
     );
-    return rows.map((row) => ({
-      type: row.h_recordtype,
-      recno: Number(row.h_recordnumber),
-      timestamp: row.h_timestamp,
-      data: Buffer.from(row.h_data, 'utf8'),
-      expires: perlTime(row.h_expires) ?? new Date(0),
-    }));
+    return rows.map((row) => toHistoryRecord(row));
   },
   async purgeHistory(ctx: SqlContext, now: Date, limit: number): Promise<number> {
     checkCount(limit, 'limit');

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { type ReconnectOptions, retryOnConnectionLoss, UncertainCommitError } from '../sql/reconnect.js';
+import { type ReconnectOptions, retryOnConnectionLoss, runTransaction } from '../sql/reconnect.js';
 import {
   postgresDialect,
   type SqlParam,
@@ -108,23 +108,7 @@ export function createPostgresPool(options: PostgresPoolOptions): SqlPool {
     query: (sql, params) => retry(() => direct.query(sql, params)),
     transaction: (work) =>
       retry(() =>
-        withClient(async (client) => {
-          const tx = runnerFor(client);
-          await client.query('BEGIN');
-          let result: Awaited<ReturnType<typeof work>>;
-          try {
-            result = await work(tx);
-          } catch (error) {
-            await client.query('ROLLBACK').catch(() => {});
-            throw error;
-          }
-          try {
-            await client.query('COMMIT');
-          } catch (error) {
-            throw isPostgresConnectionError(error) ? new UncertainCommitError(error) : error;
-          }
-          return result;
-        }),
+        withClient((client) => runTransaction(runnerFor(client), 'BEGIN', work, isPostgresConnectionError)),
       ),
     session: (work) => retry(() => withClient((client) => work(runnerFor(client)))),
     close: () => pool.end(),

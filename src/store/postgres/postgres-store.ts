@@ -1,8 +1,7 @@
 import type { WriteBatcherOptions } from '../batch-queue.js';
-import { plainSecretBox } from '../secret-box.js';
 import type { ReconnectOptions } from '../sql/reconnect.js';
-import { postgresDialect } from '../sql/sql-pool.js';
-import { ownSchemaBackend, SqlStore, versionedSchema } from '../sql/sql-store.js';
+import { checkedPool } from '../sql/sql-pool.js';
+import { ownSchemaStore, type SqlStore } from '../sql/sql-store.js';
 import type { SecretBox } from '../store.js';
 import { postgresMigrations } from './postgres-migrations.js';
 import { createPostgresPool } from './postgres-pool.js';
@@ -17,19 +16,5 @@ export interface PostgresStoreOptions {
 
 /** Connects (failing early with the driver's reason if it cannot) and returns the store. */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<SqlStore> {
-  const pool = createPostgresPool(options);
-  try {
-    await pool.query('SELECT 1');
-  } catch (error) {
-    await pool.close().catch(() => {});
-    throw error;
-  }
-  return new SqlStore({
-    kind: 'postgres',
-    pool,
-    schema: versionedSchema(postgresMigrations),
-    backend: ownSchemaBackend(postgresDialect),
-    secretBox: options.secretBox ?? plainSecretBox,
-    batch: options.batch,
-  });
+  return ownSchemaStore(await checkedPool(createPostgresPool(options)), postgresMigrations, options);
 }

@@ -47,3 +47,29 @@ export class UncertainCommitError extends Error {
 function isUncertainCommit(error: unknown): boolean {
   return error instanceof UncertainCommitError;
 }
+
+/**
+ * BEGIN, `work`, then COMMIT on one connection, or ROLLBACK if `work` throws. A COMMIT that fails on
+ * a lost connection becomes an UncertainCommitError, which retryOnConnectionLoss does not repeat.
+ */
+export async function runTransaction<Tx extends { query(sql: string): Promise<unknown> }, T>(
+  tx: Tx,
+  begin: string,
+  work: (tx: Tx) => Promise<T>,
+  isConnectionError: (error: unknown) => boolean,
+): Promise<T> {
+  await tx.query(begin);
+  let result: T;
+  try {
+    result = await work(tx);
+  } catch (error) {
+    await tx.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+  try {
+    await tx.query('COMMIT');
+  } catch (error) {
+    throw isConnectionError(error) ? new UncertainCommitError(error) : error;
+  }
+  return result;
+}

@@ -97,3 +97,14 @@ export async function withSqlConflicts<T>(
     throw conflictFor(dialect.brokenConstraint(error), messages) ?? error;
   }
 }
+
+/** Checks a new pool reaches its database, so a bad URL or password fails at start with the driver's reason. */
+export async function checkedPool(pool: SqlPool): Promise<SqlPool> {
+  try {
+    await pool.query('SELECT 1');
+  } catch (error) {
+    await pool.close().catch(() => {});
+    throw error;
+  }
+  return pool;
+}

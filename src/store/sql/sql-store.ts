@@ -1,6 +1,7 @@
 import type { WriteBatcherOptions, WriteBatcherStats } from '../batch-queue.js';
 import { DelegatingStore, type StoreBackend } from '../delegating-store.js';
 import type { PreparedHistory } from '../prepared-writes.js';
+import { plainSecretBox } from '../secret-box.js';
 import type { MigrationStatus, SecretBox } from '../store.js';
 import { type AsyncWrite, AsyncWriteBatcher } from './async-write-batcher.js';
 import { accounts } from './sql-accounts.js';
@@ -26,6 +27,22 @@ export function versionedSchema(list: readonly SqlMigration[]): SqlSchema {
 /** Our own tables, the same in PostgreSQL and MariaDB but for the dialect's bits. */
 export function ownSchemaBackend(dialect: SqlDialect): StoreBackend<SqlContext, SqlRunner> {
   return { ...ownersAndVehicles(dialect), ...messagesAndHistory(dialect), ...accounts(dialect) };
+}
+
+/** A store of our own schema on `pool`, named after its dialect ('postgres', 'mysql'). */
+export function ownSchemaStore(
+  pool: SqlPool,
+  migrations: readonly SqlMigration[],
+  options: { secretBox?: SecretBox; batch?: WriteBatcherOptions },
+): SqlStore {
+  return new SqlStore({
+    kind: pool.dialect.name,
+    pool,
+    schema: versionedSchema(migrations),
+    backend: ownSchemaBackend(pool.dialect),
+    secretBox: options.secretBox ?? plainSecretBox,
+    batch: options.batch,
+  });
 }
 
 export interface SqlStoreOptions {
