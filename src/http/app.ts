@@ -14,6 +14,7 @@ import { chargeControlRoutes } from './routes/charge-control.js';
 import { commandRoutes } from './routes/command.js';
 import { cookieRoutes } from './routes/cookie.js';
 import { deviceControlRoutes } from './routes/device-control.js';
+import { healthRoutes } from './routes/health.js';
 import { historicalRoutes } from './routes/historical.js';
 import { mqapiRoutes } from './routes/mqapi.js';
 import { openapiRoutes } from './routes/openapi.js';
@@ -151,6 +152,7 @@ export async function buildApp(
   await app.register(commandRoutes, deps);
   await app.register(streamRoutes, deps);
   await app.register(mqapiRoutes, deps);
+  await app.register(healthRoutes, deps);
   await app.register(openapiRoutes, { ...deps, routes });
   return app;
 }

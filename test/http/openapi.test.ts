@@ -44,6 +44,7 @@ const ROUTES = [
   'POST /mqapi/acl',
   'GET /api/openapi.json',
   'GET /api/docs',
+  'GET /health',
 ];
 
 type Operation = {
@@ -91,7 +92,7 @@ test('GET /api/openapi.json: an OpenAPI 3.1 document with every route, each with
         assert.ok(op.requestBody?.content['application/json'], `${where}: a request body schema`);
     }
   }
-  assert.equal(ROUTES.length, 37);
+  assert.equal(ROUTES.length, 38);
 });
 
 test('GET /api/docs: a self-contained HTML reference of every route', async (t) => {

@@ -139,3 +139,20 @@ test('a node killed with -9 under traffic: its car and apps drop out, the car co
   back.send('S', '51,K');
   assert.equal(await app.nextOf('S'), 'S51,K');
 });
+
+test('each node reports its own health', async (t) => {
+  const { nodes } = await startCluster(t, 2, async (store, ownerId) => {
+    await store.createVehicle({ ownerId, vehicleId: 'CAR1', secret: 'secret1' });
+  });
+  const car = await login(client(t, nodes[0]!, 'C', 'CAR1', 'secret1'));
+  await car.next();
+  const [h1, h2] = await Promise.all(
+    nodes.map(async (n) => {
+      const res = await fetch(`http://127.0.0.1:${n.httpPort}/health`);
+      assert.equal(res.status, 200);
+      return (await res.json()) as Record<string, unknown>;
+    }),
+  );
+  assert.deepEqual([h1!.node, h1!.status, h1!.cars, h1!.database, h1!.bus], ['node1', 'ok', 1, 'ok', 'ok']);
+  assert.deepEqual([h2!.node, h2!.cars], ['node2', 0]);
+});
