@@ -148,19 +148,32 @@ async function storeAckedHistory(hub: Hub, car: Connection, payload: Buffer): Pr
   car.send('h', rec.ack);
 }
 
-/** Stores an H or h record; it expires at record time + lifetime (the reference adds |timediff| twice). */
+/** The range of MariaDB's DATETIME (Perl mode), the narrowest of the back-ends' history times. */
+const HISTORY_TIME_MIN = Date.UTC(1000, 0, 1);
+const HISTORY_TIME_MAX = Date.UTC(9999, 11, 31);
+
+/**
+ * Stores an H or h record; it expires at record time + lifetime (the reference adds |timediff| twice).
+ * A record whose time or expiry is outside what a database can hold (a garbled timediff or
+ * lifetime) is ignored like any malformed record, never handed to the store to fail there.
+ */
 function saveHistory(
   hub: Hub,
   car: Connection,
-  rec: { type: string; recordNumber: number; lifetime: number; data: string },
+  rec: { code: string; type: string; recordNumber: number; lifetime: number; data: string },
   timestamp: number,
 ): Promise<void> {
+  const expires = timestamp + rec.lifetime * 1000;
+  if (!(timestamp >= HISTORY_TIME_MIN && expires <= HISTORY_TIME_MAX)) {
+    ignore(car, rec.code, 'record time out of range');
+    return Promise.resolve();
+  }
   return hub.store.addHistory(car.vehicle!, {
     type: rec.type,
     recno: rec.recordNumber,
     timestamp: new Date(timestamp),
     data: Buffer.from(rec.data, 'latin1'),
-    expires: new Date(timestamp + rec.lifetime * 1000),
+    expires: new Date(expires),
   });
 }
 
