@@ -29,6 +29,8 @@ export class Connection {
   /** Groups this app subscribed to / this car posted to. */
   readonly appGroups = new Set<string>();
   readonly carGroups = new Set<string>();
+  /** The handling of this client's previous message (apps and batch clients are handled in order). */
+  serial: Promise<void> = Promise.resolve();
   /** Auto-provisioning: one answer per connection (WIRE.md §2.7). */
   autoProvisionAnswered = false;
   /** Relayed messages wait here while the login replay goes out, so the replay comes first. */

@@ -169,10 +169,16 @@ export class OvmsServer {
         c.close(`undecodable line: ${decoded.error}`, 'warn');
         return;
       }
-      const done = handleMessage(hub, c, decoded.message);
-      done?.catch((err: Error) =>
-        c.log.error({ err, client: c.label, code: decoded.message.code }, 'message handling failed'),
-      );
+      const failed = (err: Error) =>
+        c.log.error({ err, client: c.label, code: decoded.message.code }, 'message handling failed');
+      if (c.isCar) {
+        // A car's handlers keep its order themselves (relays publish at once, writes queue in
+        // order) and must not wait for one another: an h ack waits for a commit.
+        handleMessage(hub, c, decoded.message)?.catch(failed);
+      } else {
+        // An app's messages take effect one after the other (two p for one app, G then C...).
+        c.serial = c.serial.then(() => handleMessage(hub, c, decoded.message)).catch(failed);
+      }
     };
 
     const link = make({

@@ -127,3 +127,17 @@ test('push subscriptions: vehicle form with a password containing commas, wrong 
   assert.equal(updated.find((s) => s.appId === 'app-uuid-1')?.pushKeyValue, 'newToken');
   assert.equal(updated.length, 2);
 });
+
+test("an app's messages take effect in order: the later of two subscriptions wins", async (t) => {
+  const h = await startServer(t);
+  const v = await h.addVehicle('CAR1', 'pw');
+  const app = await h.connect('A', 'CAR1', 'pw');
+  for (let i = 1; i <= 5; i++) app.send('p', `same-app,gcm,production,CAR1,pw,token${i}`);
+  app.send('A');
+  await app.nextOf('a');
+  const subs = await h.store.listPushSubscriptions(v);
+  assert.deepEqual(
+    subs.map((s) => s.pushKeyValue),
+    ['token5'],
+  );
+});

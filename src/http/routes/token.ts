@@ -79,6 +79,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       const created = await deps.store.createApiToken({
         ownerId: auth.ownerId,
         tokenHash: hashApiToken(token),
+        // Only a Perl-schema store keeps it (that schema stores tokens in plain text).
+        token,
         application: body.application ?? 'notspecified',
         purpose: body.purpose ?? 'notspecified',
         permit: body.permit ?? 'auth',
