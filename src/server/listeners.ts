@@ -74,7 +74,17 @@ export class V2Listener {
       socket.destroy();
       return;
     }
-    socket.setTimeout(this.opts.firstLineTimeoutMs, () => socket.destroy());
+    socket.setTimeout(this.opts.firstLineTimeoutMs, () => {
+      // Same words as the login deadline of a connection that did send something (ovms-server.ts).
+      this.opts.log.info(
+        {
+          peer: `${normaliseAddress(socket.remoteAddress)}:${socket.remotePort}`,
+          reason: 'no login in time',
+        },
+        'dropping connection',
+      );
+      socket.destroy();
+    });
     // Peek at the first bytes: a WebSocket client starts with "GET ", a v2 client with "MP-"/"AP-".
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
