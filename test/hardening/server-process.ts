@@ -1,0 +1,71 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** A free loopback port (closed again before use, so another process could take it: rare enough). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * The real server as its own process (`ovms-server start`, from the sources), for tests that kill
+ * it. Resolves once its v2 port accepts connections; throws if it exits or takes over 30 s.
+ */
+export async function spawnServer(dbUrl: string, port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/ovms-server.ts',
+      'start',
+      '--db',
+      dbUrl,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const deadline = Date.now() + 30_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('server did not start within 30 s');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
+/** Kills with SIGKILL (no shutdown code runs) and resolves when the process is gone. */
+export function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  return gone;
+}
