@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { clusterRelayScenario } from './scenarios/cluster.js';
 import { commandScenario } from './scenarios/command.js';
 import { historyScenario } from './scenarios/history.js';
 import { loginsScenario } from './scenarios/logins.js';
@@ -63,6 +64,20 @@ const scenarios: Record<
     figure: (r) =>
       `${r.bytesPerConnection} B per connection (${r.cars} cars, ${r.baselineMB} → ${r.loadedMB} MB)`,
     met: (r) => (r.bytesPerConnection as number) <= 10_240,
+  },
+  'cluster-1': {
+    target: '(compare with cluster-3)',
+    run: () => clusterRelayScenario(1, 60, quick ? 3 : 8),
+    figure: (r) =>
+      `1 node (PostgreSQL + Redis bus): ${r.deliveriesPerSecond} deliveries/s, p50 ${(r.latencyMs as { p50: number }).p50} ms, p99 ${(r.latencyMs as { p99: number }).p99} ms`,
+    met: () => true,
+  },
+  'cluster-3': {
+    target: '(compare with cluster-1)',
+    run: () => clusterRelayScenario(3, 60, quick ? 3 : 8),
+    figure: (r) =>
+      `3 nodes (PostgreSQL + Redis bus): ${r.deliveriesPerSecond} deliveries/s, p50 ${(r.latencyMs as { p50: number }).p50} ms, p99 ${(r.latencyMs as { p99: number }).p99} ms`,
+    met: () => true,
   },
   history: {
     target: '≥ 20,000 acked h/s',

@@ -17,13 +17,29 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const srv = net.createServer().listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** Resolves once a started server accepts connections on `port` (polling: no output to wait on). */
+export async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; ; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ port, host: '127.0.0.1' }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (i > 600 || child.exitCode !== null) throw new Error('bench server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Creates an owner and `count` vehicles BENCH0..n-1 with secret "bench-secret". */
@@ -86,19 +102,7 @@ export async function startBenchServer(vehicles: number, env: NodeJS.ProcessEnv 
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
-  // The server is ready when its port accepts connections.
-  for (let i = 0; ; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (i > 300 || child.exitCode !== null) throw new Error('bench server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port, child);
   const pid = child.pid!;
   return {
     port,

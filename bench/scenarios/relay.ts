@@ -6,16 +6,34 @@ import { summarise } from '../stats.js';
 const S_TAIL =
   ',K,230,16.00,charging,standard,280,250,16,3600,0,52,0,1,0,0,0,0,160.00,120,90,0,80,-1,0,0,0,90,120,310,0,3.50,390.50,98.00,3.70,94.00,-9.00';
 
+/** Which server port each car and app connects to (several nodes), and how to stop them. */
+export interface Placement {
+  carPort(car: number): number;
+  appPort(car: number, app: number): number;
+  stop(): Promise<void>;
+}
+
 /**
  * Relay throughput: `cars` cars with `appsPerCar` apps each; every car keeps at most `window` S
  * messages that not all its apps have received yet, so it sends as fast as the apps receive.
  */
-export async function relayScenario(cars = 100, appsPerCar = 2, window = 4, seconds = 10) {
-  const server = await startBenchServer(cars);
+export async function relayScenario(
+  cars = 100,
+  appsPerCar = 2,
+  window = 4,
+  seconds = 10,
+  placement?: Placement,
+) {
+  const server = placement ? undefined : await startBenchServer(cars);
+  const place: Placement = placement ?? {
+    carPort: () => server!.port,
+    appPort: () => server!.port,
+    stop: async () => {},
+  };
   const all: OvmsClient[] = [];
   try {
     const carClients: OvmsClient[] = [];
-    for (let i = 0; i < cars; i++) carClients.push(await login(server.port, 'C', `BENCH${i}`));
+    for (let i = 0; i < cars; i++) carClients.push(await login(place.carPort(i), 'C', `BENCH${i}`));
     const received = new Array<number>(cars).fill(0);
     const sendTimes: number[][] = Array.from({ length: cars }, () => []);
     const latencies: number[] = [];
@@ -34,7 +52,7 @@ export async function relayScenario(cars = 100, appsPerCar = 2, window = 4, seco
     };
     for (let i = 0; i < cars; i++) {
       for (let a = 0; a < appsPerCar; a++) {
-        const app = await login(server.port, 'A', `BENCH${i}`);
+        const app = await login(place.appPort(i, a), 'A', `BENCH${i}`);
         all.push(app);
         onCode(app, 'S', (m) => {
           const seq = Number(m.text.slice(0, m.text.indexOf(',')));
@@ -68,6 +86,6 @@ export async function relayScenario(cars = 100, appsPerCar = 2, window = 4, seco
     };
   } finally {
     await closeAll(all);
-    await server.stop();
+    await (server ?? place).stop();
   }
 }
