@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { type CommandResponse, decodeCommandResponse } from '../protocol/messages/index.js';
 import { splitHead } from '../protocol/messages/parse.js';
-import { CommandError } from '../server/hub.js';
+import { CommandError } from '../server/server-requests.js';
 import type { VehicleRef } from '../store/store.js';
 import type { ApiContext } from './context.js';
 import { sendText, TEXT } from './text.js';

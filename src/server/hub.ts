@@ -2,31 +2,12 @@ import type { Logger } from 'pino';
 import type { Bus, BusLine, ConnAddress, Unsubscribe, VehicleEvent } from '../bus/bus.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Notifier } from '../notify/notifier.js';
-import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import type { Store, VehicleRef } from '../store/store.js';
 import { CommandRouter } from './command-router.js';
 import type { Connection } from './connection.js';
 import { GroupRegistry } from './groups.js';
-import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
+import { ServerRequests } from './server-requests.js';
 import { UtilisationCounter } from './utilisation.js';
-
-/** Why a command sent by the server itself failed: the HTTP API maps these to 409, 504 and 400. */
-export class CommandError extends Error {
-  readonly code = 'OVMS_ERR_COMMAND';
-  constructor(
-    readonly reason: 'offline' | 'timeout' | 'too-long',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CommandError';
-  }
-}
-
-/**
- * A v3 car reads through a 1 KiB ring buffer and stalls for good on a longer line (WIRE.md §1):
- * base64 of "MP-0 " + code + payload, plus CR LF, must stay well under that.
- */
-export const MAX_CAR_PAYLOAD = 700;
 
 export interface HubDeps {
   config: ServerConfig;
@@ -77,8 +58,7 @@ export class Hub {
   /** Observers of vehicles' relayed messages (HTTP live streams), by vehicle key. */
   private readonly watchers = new Map<string, Set<(line: { code: string; payload: Buffer }) => void>>();
   /** Commands sent by the server itself (HTTP API), waiting for the car's reply lines. */
-  private readonly waiters = new Map<string, (code: string, payload: Buffer) => void>();
-  private nextWaiter = 1;
+  private readonly requests = new ServerRequests(this);
 
   constructor(deps: HubDeps) {
     this.config = deps.config;
@@ -140,7 +120,8 @@ export class Hub {
 
   // ---- bus subscriptions --------------------------------------------------------------------------
 
-  private async retain(key: string): Promise<void> {
+  /** Keeps this node subscribed to a vehicle's events while something here needs them. */
+  async retain(key: string): Promise<void> {
     let sub = this.subscriptions.get(key);
     if (!sub) {
       const ready = this.bus.subscribe(key, (event) => this.onVehicleEvent(key, event));
@@ -154,7 +135,7 @@ export class Hub {
     await sub.ready;
   }
 
-  private async release(key: string): Promise<void> {
+  async release(key: string): Promise<void> {
     const sub = this.subscriptions.get(key);
     if (!sub) return;
     sub.refs--;
@@ -186,9 +167,9 @@ export class Hub {
       }
       case 'to-conn':
         if (event.target.node === this.bus.nodeId) {
-          const waiter = this.waiters.get(event.target.conn);
-          if (waiter) waiter(event.line.code, event.line.payload);
-          else this.connections.get(event.target.conn)?.deliver(event.line.code, event.line.payload);
+          if (!this.requests.deliver(event.target.conn, event.line.code, event.line.payload)) {
+            this.connections.get(event.target.conn)?.deliver(event.line.code, event.line.payload);
+          }
         }
         return;
       case 'car-up': {
@@ -372,46 +353,9 @@ export class Hub {
 
   // ---- commands on behalf of the HTTP API -----------------------------------------------------------
 
-  /**
-   * Sends a command to a vehicle's car as a requester of its own and resolves with every reply line
-   * (payloads after `c`). Server-answered commands (30, 31, 32) are answered from the store.
-   */
-  async command(
-    ref: VehicleRef,
-    command: number,
-    params: readonly string[],
-    timeoutMs: number,
-  ): Promise<Buffer[]> {
-    if (SERVER_COMMANDS.has(command)) return answerServerCommand(this.store, ref, command, params);
-    const key = vehicleKey(ref);
-    const payload = Buffer.from([String(command), ...params].join(','), 'utf8');
-    if (payload.length > MAX_CAR_PAYLOAD) throw new CommandError('too-long', 'command too long for the car');
-    if (!(await this.carConnected(key))) throw new CommandError('offline', 'vehicle not connected');
-    const id = `cmd-${this.nextWaiter++}`;
-    await this.retain(key);
-    try {
-      return await new Promise<Buffer[]>((resolve, reject) => {
-        const lines: Buffer[] = [];
-        const timer = setTimeout(
-          () => reject(new CommandError('timeout', `no reply from the car within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-        this.waiters.set(id, (code, reply) => {
-          if (code !== 'c') return;
-          lines.push(reply);
-          const decoded = decodeCommandResponse(reply.toString('latin1'));
-          if (decoded.kind !== 'command-response' || isFinalResponseLine(decoded)) {
-            clearTimeout(timer);
-            resolve(lines);
-          }
-        });
-        const requester = { node: this.bus.nodeId, conn: id, command };
-        this.bus.publish(key, { type: 'to-car', line: line('C', payload), requester }).catch(reject);
-      });
-    } finally {
-      this.waiters.delete(id);
-      await this.release(key);
-    }
+  /** See ServerRequests.command: a command sent by the server itself, resolving with the reply lines. */
+  command(ref: VehicleRef, command: number, params: readonly string[], timeoutMs: number): Promise<Buffer[]> {
+    return this.requests.command(ref, command, params, timeoutMs);
   }
 
   // ---- deliveries used by the message handlers ---------------------------------------------------

@@ -4,9 +4,10 @@ import { decodeGroupUpdate } from '../protocol/messages/group.js';
 import { decodeAckedHistory, decodeHistory } from '../protocol/messages/history.js';
 import { decodeParanoid } from '../protocol/messages/paranoid-wrapper.js';
 import type { Connection } from './connection.js';
-import { busLine, type Hub, MAX_CAR_PAYLOAD } from './hub.js';
+import { busLine, type Hub } from './hub.js';
 import { handleSubscription } from './push-subscription.js';
 import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
+import { MAX_CAR_PAYLOAD } from './server-requests.js';
 
 /**
  * What the server does with each message code (WIRE.md §3, SERVER-INVENTORY.md §2.4), by sender.

@@ -169,7 +169,7 @@ test('the server can send a command itself (for the HTTP API) and gets only its 
   const h = await startServer(t);
   const v = await h.addVehicle('DEMO1', 's1');
   const hub = h.server.hub;
-  const { CommandError } = await import('../../src/server/hub.js');
+  const { CommandError } = await import('../../src/server/server-requests.js');
   await assert.rejects(
     hub.command(v, 20, ['1234'], 1000),
     (e: unknown) => e instanceof CommandError && e.reason === 'offline',

@@ -1,0 +1,93 @@
+import type { Bus } from '../bus/bus.js';
+import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
+import type { Store, VehicleRef } from '../store/store.js';
+import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
+
+/**
+ * A v3 car reads through a 1 KiB ring buffer and stalls for good on a longer line (WIRE.md §1):
+ * base64 of "MP-0 " + code + payload, plus CR LF, must stay well under that.
+ */
+export const MAX_CAR_PAYLOAD = 700;
+
+/** Why a command sent by the server itself failed: the HTTP API maps these to 409, 504 and 400. */
+export class CommandError extends Error {
+  readonly code = 'OVMS_ERR_COMMAND';
+  constructor(
+    readonly reason: 'offline' | 'timeout' | 'too-long',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+}
+
+/** What ServerRequests needs of the hub. */
+export interface RequestHost {
+  readonly bus: Bus;
+  readonly store: Store;
+  carConnected(vehicleKey: string): Promise<boolean>;
+  retain(vehicleKey: string): Promise<void>;
+  release(vehicleKey: string): Promise<void>;
+}
+
+/**
+ * Commands the server sends to cars on its own behalf (for the HTTP API). Each one is a requester
+ * with an id of its own on the car's queue, so its reply is routed to it like an app's.
+ */
+export class ServerRequests {
+  private readonly waiters = new Map<string, (code: string, payload: Buffer) => void>();
+  private next = 1;
+
+  constructor(private readonly host: RequestHost) {}
+
+  /** Hands a routed reply to its waiting command; false when the id is not one of ours. */
+  deliver(id: string, code: string, payload: Buffer): boolean {
+    const waiter = this.waiters.get(id);
+    if (!waiter) return false;
+    waiter(code, payload);
+    return true;
+  }
+
+  /**
+   * Sends a command to a vehicle's car and resolves with every reply line (payloads after `c`).
+   * Server-answered commands (30, 31, 32) are answered from the store.
+   */
+  async command(
+    ref: VehicleRef,
+    command: number,
+    params: readonly string[],
+    timeoutMs: number,
+  ): Promise<Buffer[]> {
+    const { bus, store } = this.host;
+    if (SERVER_COMMANDS.has(command)) return answerServerCommand(store, ref, command, params);
+    const key = `${ref.ownerId}/${ref.vehicleId}`;
+    const payload = Buffer.from([String(command), ...params].join(','), 'utf8');
+    if (payload.length > MAX_CAR_PAYLOAD) throw new CommandError('too-long', 'command too long for the car');
+    if (!(await this.host.carConnected(key))) throw new CommandError('offline', 'vehicle not connected');
+    const id = `cmd-${this.next++}`;
+    await this.host.retain(key);
+    try {
+      return await new Promise<Buffer[]>((resolve, reject) => {
+        const lines: Buffer[] = [];
+        const timer = setTimeout(
+          () => reject(new CommandError('timeout', `no reply from the car within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        this.waiters.set(id, (code, reply) => {
+          if (code !== 'c') return;
+          lines.push(reply);
+          const decoded = decodeCommandResponse(reply.toString('latin1'));
+          if (decoded.kind !== 'command-response' || isFinalResponseLine(decoded)) {
+            clearTimeout(timer);
+            resolve(lines);
+          }
+        });
+        const requester = { node: bus.nodeId, conn: id, command };
+        bus.publish(key, { type: 'to-car', line: { code: 'C', payload }, requester }).catch(reject);
+      });
+    } finally {
+      this.waiters.delete(id);
+      await this.host.release(key);
+    }
+  }
+}
