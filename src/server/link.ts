@@ -71,8 +71,10 @@ export function socketLink(
     resume: () => socket.resume(),
     end: () => {
       socket.end();
-      // A peer that never reads must not keep the socket half-open forever.
-      setTimeout(() => socket.destroy(), 5000).unref();
+      // A peer that never reads must not keep the socket half-open forever. The timer goes as soon
+      // as the socket closes: left pending, it would hold every closed connection for 5 s.
+      const timer = setTimeout(() => socket.destroy(), 5000).unref();
+      socket.once('close', () => clearTimeout(timer));
     },
     destroy: () => socket.destroy(),
   };
