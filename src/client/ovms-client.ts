@@ -320,9 +320,13 @@ export class OvmsClient extends EventEmitter {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      this.once('disconnect', () => resolve());
+      // A server that never closes its side gets 2 s; the timer goes with the connection.
+      const timer = setTimeout(() => transport.destroy(), 2000).unref();
+      this.once('disconnect', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       transport.close();
-      setTimeout(() => transport.destroy(), 2000).unref();
     });
   }
 }

@@ -40,3 +40,21 @@ test('a connection the server closes is freed at once, not kept by its close tim
   while (h.server.hub.connections.size > 0) await new Promise((r) => setTimeout(r, 5));
   assert.ok(await collected(ref), 'the closed connection is still referenced');
 });
+
+test('a client closed by close() is freed at once, not kept by its close timer', async (t) => {
+  const h = await startServer(t);
+  await h.addVehicle('DEMO1', 's1');
+  const { OvmsClient } = await import('../../src/client/ovms-client.js');
+  let client: InstanceType<typeof OvmsClient> | undefined = new OvmsClient({
+    host: '127.0.0.1',
+    port: h.port,
+    clientType: 'A',
+    vehicleId: 'DEMO1',
+    secret: 's1',
+  });
+  await client.connect();
+  const ref = new WeakRef(client);
+  await client.close();
+  client = undefined;
+  assert.ok(await collected(ref), 'the closed client is still referenced');
+});
