@@ -16,6 +16,7 @@ import type {
   NewOwner,
   NewVehicle,
   Owner,
+  PushQueueItem,
   PushSubscription,
   Store,
   StoredMessage,
@@ -203,6 +204,22 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   }
   async deletePushSubscription(ref: VehicleRef, appId: string): Promise<boolean> {
     return this.write((db) => this.backend.deletePushSubscription(db, ref, appId));
+  }
+
+  async enqueuePush(payloads: string[], dueAt?: Date): Promise<void> {
+    return this.write((db) => this.backend.enqueuePush(db, payloads, dueAt));
+  }
+  async claimPush(now: Date, limit: number, leaseUntil: Date): Promise<PushQueueItem[]> {
+    return this.write((db) => this.backend.claimPush(db, now, limit, leaseUntil));
+  }
+  async finishPush(id: number): Promise<boolean> {
+    return this.write((db) => this.backend.finishPush(db, id));
+  }
+  async retryPush(id: number, dueAt: Date): Promise<boolean> {
+    return this.write((db) => this.backend.retryPush(db, id, dueAt));
+  }
+  async countPush(): Promise<number> {
+    return this.read((db) => this.backend.countPush(db));
   }
 
   async putAutoProvision(record: AutoProvisionRecord): Promise<void> {

@@ -108,6 +108,18 @@ export interface PushSubscription extends VehicleRef {
   lastUpdated: Date;
 }
 
+/**
+ * One item of the durable push queue: an opaque payload (the push dispatcher's JSON) with its retry
+ * state. `attempts` counts the claims so far, including the one that returned it.
+ */
+export interface PushQueueItem {
+  id: number;
+  payload: string;
+  attempts: number;
+  dueAt: Date;
+  createdAt: Date;
+}
+
 export interface AutoProvisionRecord {
   apKey: string;
   token: string;
@@ -210,6 +222,22 @@ export interface Store {
   upsertPushSubscription(sub: Omit<PushSubscription, 'lastUpdated'> & { lastUpdated?: Date }): Promise<void>;
   listPushSubscriptions(ref: VehicleRef): Promise<PushSubscription[]>;
   deletePushSubscription(ref: VehicleRef, appId: string): Promise<boolean>;
+
+  // The durable push queue (src/push/): alerts accepted before a restart are delivered after it
+  /** Adds items, due at `dueAt` (default now). */
+  enqueuePush(payloads: string[], dueAt?: Date): Promise<void>;
+  /**
+   * Claims at most `limit` items due at `now` (oldest due first): each one's attempts go up by one
+   * and it is not due again before `leaseUntil`, so a dispatcher that dies mid-send retries it later
+   * and two dispatchers never claim the same item at once.
+   */
+  claimPush(now: Date, limit: number, leaseUntil: Date): Promise<PushQueueItem[]>;
+  /** Removes a delivered (or abandoned) item. */
+  finishPush(id: number): Promise<boolean>;
+  /** Makes a claimed item due again at `dueAt`. */
+  retryPush(id: number, dueAt: Date): Promise<boolean>;
+  /** How many items are queued (due or not). */
+  countPush(): Promise<number>;
 
   // Auto-provisioning
   putAutoProvision(record: AutoProvisionRecord): Promise<void>;

@@ -4,6 +4,7 @@ import { freshStoreFrom, type StoreFactory } from './conformance/fixtures.js';
 import { historyTests, utilisationTests } from './conformance/history.js';
 import { messageTests } from './conformance/messages.js';
 import { ownerTests, vehicleTests } from './conformance/owners-vehicles.js';
+import { pushQueueTests } from './conformance/push-queue.js';
 
 export type { StoreFactory } from './conformance/fixtures.js';
 
@@ -22,6 +23,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     historyTests(fresh);
     utilisationTests(fresh);
     pushTests(fresh);
+    pushQueueTests(fresh);
     autoProvisionTests(fresh);
     apiTokenTests(fresh);
   });

@@ -105,4 +105,18 @@ const initialSchema = [
 
 export const mysqlMigrations: readonly SqlMigration[] = [
   { version: 1, name: 'initial schema', up: initialSchema },
+  {
+    version: 2,
+    name: 'push queue',
+    up: [
+      `CREATE TABLE IF NOT EXISTS push_queue (
+        id         BIGINT     NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        payload    MEDIUMTEXT NOT NULL,
+        attempts   INTEGER    NOT NULL DEFAULT 0,
+        due_ms     BIGINT     NOT NULL,
+        created_ms BIGINT     NOT NULL,
+        KEY push_queue_by_due (due_ms, id)
+      ) ${TABLE}`,
+    ],
+  },
 ];

@@ -1,4 +1,5 @@
 import type { WriteBatcherOptions } from '../batch-queue.js';
+import { memoryPushQueue } from '../push-queue.js';
 import { plainSecretBox } from '../secret-box.js';
 import type { SqlPool } from '../sql/sql-pool.js';
 import { type SqlSchema, SqlStore } from '../sql/sql-store.js';
@@ -124,7 +125,8 @@ export function perlStoreOn(pool: SqlPool, options: { batch?: WriteBatcherOption
     kind: 'perl-mysql',
     pool,
     schema: perlSchema,
-    backend: { ...perlOwnersAndVehicles, ...perlMessagesAndHistory, ...perlAccounts },
+    // The push queue is in memory (not durable): the Perl server's schema is never altered.
+    backend: { ...perlOwnersAndVehicles, ...perlMessagesAndHistory, ...perlAccounts, ...memoryPushQueue() },
     // Car secrets stay in plain text: the Perl server and the Drupal module read them as they are.
     secretBox: plainSecretBox,
     batch: options.batch,

@@ -10,6 +10,7 @@ import { messagesAndHistory } from './sql-messages-history.js';
 import { type SqlMigration, sqlMigrate, sqlMigrationStatus } from './sql-migrations.js';
 import { ownersAndVehicles } from './sql-owners-vehicles.js';
 import type { SqlDialect, SqlPool, SqlRunner } from './sql-pool.js';
+import { sqlPushQueue } from './sql-push-queue.js';
 
 /** How a schema is brought up to date: our versioned migrations, or (Perl mode) checks only. */
 export interface SqlSchema {
@@ -26,7 +27,12 @@ export function versionedSchema(list: readonly SqlMigration[]): SqlSchema {
 
 /** Our own tables, the same in PostgreSQL and MariaDB but for the dialect's bits. */
 export function ownSchemaBackend(dialect: SqlDialect): StoreBackend<SqlContext, SqlRunner> {
-  return { ...ownersAndVehicles(dialect), ...messagesAndHistory(dialect), ...accounts(dialect) };
+  return {
+    ...ownersAndVehicles(dialect),
+    ...messagesAndHistory(dialect),
+    ...accounts(dialect),
+    ...sqlPushQueue,
+  };
 }
 
 /** A store of our own schema on `pool`, named after its dialect ('postgres', 'mysql'). */

@@ -120,7 +120,22 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_by_owner ON api_tokens (owner_id);
 `;
 
-export const migrations: readonly Migration[] = [{ version: 1, name: 'initial schema', up: initialSchema }];
+// The push dispatcher's durable queue (src/push/): one row per alert or delivery, with retry state.
+const pushQueue = `
+CREATE TABLE push_queue (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  payload    TEXT    NOT NULL,
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  due_ms     INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+CREATE INDEX push_queue_by_due ON push_queue (due_ms, id);
+`;
+
+export const migrations: readonly Migration[] = [
+  { version: 1, name: 'initial schema', up: initialSchema },
+  { version: 2, name: 'push queue', up: pushQueue },
+];
 
 interface AppliedRow {
   version: number;

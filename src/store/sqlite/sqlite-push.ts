@@ -1,5 +1,6 @@
+import { PUSH_QUEUE_COLUMNS, type PushQueueRow, toPushQueueItem } from '../push-queue.js';
 import { PUSH_COLUMNS, type PushRow, toPushSubscription } from '../rows.js';
-import type { PushSubscription, VehicleRef } from '../store.js';
+import type { PushQueueItem, PushSubscription, VehicleRef } from '../store.js';
 import { refParams, toMs } from '../values.js';
 import type { SqliteContext } from './sqlite-context.js';
 
@@ -36,4 +37,48 @@ export function deletePushSubscription(ctx: SqliteContext, ref: VehicleRef, appI
       .statement('DELETE FROM push_subscriptions WHERE owner_id = ? AND vehicle_id = ? AND app_id = ?')
       .run(...refParams(ref), appId).changes > 0
   );
+}
+
+export function enqueuePush(ctx: SqliteContext, payloads: string[], dueAt?: Date): void {
+  const now = Date.now();
+  const due = dueAt ? toMs(dueAt, 'dueAt') : now;
+  const insert = ctx.statement(
+    'INSERT INTO push_queue (payload, attempts, due_ms, created_ms) VALUES (?, 0, ?, ?)',
+  );
+  ctx.db.transaction(() => {
+    for (const payload of payloads) insert.run(payload, due, now);
+  })();
+}
+
+/** One transaction: nothing else can claim the same rows in between (SQLite has one writer). */
+export function claimPush(ctx: SqliteContext, now: Date, limit: number, leaseUntil: Date): PushQueueItem[] {
+  return ctx.db
+    .transaction(() => {
+      const rows = ctx
+        .statement(
+          `SELECT ${PUSH_QUEUE_COLUMNS} FROM push_queue WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?`,
+        )
+        .all(toMs(now, 'now'), Math.max(0, limit)) as PushQueueRow[];
+      const lease = toMs(leaseUntil, 'leaseUntil');
+      const update = ctx.statement('UPDATE push_queue SET attempts = attempts + 1, due_ms = ? WHERE id = ?');
+      return rows.map((row) => {
+        update.run(lease, row.id);
+        return toPushQueueItem({ ...row, attempts: Number(row.attempts) + 1, due_ms: lease });
+      });
+    })
+    .immediate();
+}
+
+export function finishPush(ctx: SqliteContext, id: number): boolean {
+  return ctx.statement('DELETE FROM push_queue WHERE id = ?').run(id).changes > 0;
+}
+
+export function retryPush(ctx: SqliteContext, id: number, dueAt: Date): boolean {
+  return (
+    ctx.statement('UPDATE push_queue SET due_ms = ? WHERE id = ?').run(toMs(dueAt, 'dueAt'), id).changes > 0
+  );
+}
+
+export function countPush(ctx: SqliteContext): number {
+  return (ctx.statement('SELECT COUNT(*) AS n FROM push_queue').get() as { n: number }).n;
 }
