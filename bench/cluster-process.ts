@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { freePort, seed, waitForPort } from './server-process.js';
+import { seed, spawnServer } from './server-process.js';
 
-const ROOT = new URL('../', import.meta.url).pathname;
 const PG_ADMIN = process.env.OVMS_BENCH_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.OVMS_BENCH_REDIS ?? 'redis://127.0.0.1:6379';
 
@@ -37,44 +34,12 @@ export async function startBenchCluster(nodes: number, vehicles: number): Promis
   const dbUrl = url.toString();
   await seed(dbUrl, vehicles);
   const prefix = `ovms-bench:${randomUUID()}:`;
-  const entry = existsSync(join(ROOT, 'dist/cli/ovms-server.js'))
-    ? ['dist/cli/ovms-server.js']
-    : ['--import', 'tsx', 'src/cli/ovms-server.ts'];
   const children: ChildProcess[] = [];
   const ports: number[] = [];
   for (let i = 0; i < nodes; i++) {
-    const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        ...entry,
-        'start',
-        '--db',
-        dbUrl,
-        '--bus',
-        REDIS,
-        '--node-id',
-        `bench${i + 1}`,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--log-level',
-        'warn',
-      ],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          OVMS_BUS_PREFIX: prefix,
-          OVMS_TLS_PORT: '0',
-          OVMS_HTTP_PORT: '0',
-          OVMS_HTTPS_PORT: '0',
-        },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      },
-    );
-    await waitForPort(port, child);
+    const { child, port } = await spawnServer(dbUrl, ['--bus', REDIS, '--node-id', `bench${i + 1}`], {
+      OVMS_BUS_PREFIX: prefix,
+    });
     children.push(child);
     ports.push(port);
   }

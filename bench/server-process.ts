@@ -60,13 +60,14 @@ export async function seed(dbUrl: string, count: number): Promise<void> {
 }
 
 /**
- * Starts the server as its own process with the default configuration (SQLite file), from the
- * compiled dist/ when present, so the load generator never shares a process or an event loop with it.
+ * Spawns `ovms-server start` on a free port (from dist/ when built; with `OVMS_BENCH_PROFILE=dir` it
+ * writes a CPU profile there) and resolves once the port accepts connections.
  */
-export async function startBenchServer(vehicles: number, env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'ovms-bench-'));
-  const dbUrl = `sqlite:${join(dir, 'ovms.db')}`;
-  await seed(dbUrl, vehicles);
+export async function spawnServer(
+  dbUrl: string,
+  extraArgs: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const entry = existsSync(join(ROOT, 'dist/cli/ovms-server.js'))
     ? ['dist/cli/ovms-server.js']
@@ -74,35 +75,25 @@ export async function startBenchServer(vehicles: number, env: NodeJS.ProcessEnv 
   const profile = process.env.OVMS_BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVMS_BENCH_PROFILE}`]
     : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...profile,
-      ...entry,
-      'start',
-      '--db',
-      dbUrl,
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--log-level',
-      'warn',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        OVMS_TLS_PORT: '0',
-        OVMS_HTTP_PORT: '0',
-        OVMS_HTTPS_PORT: '0',
-        OVMS_LIMITS_LOG: '',
-        ...env,
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
+  const args = ['start', '--db', dbUrl, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  const child = spawn(process.execPath, [...profile, ...entry, ...args, ...extraArgs], {
+    cwd: ROOT,
+    env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   await waitForPort(port, child);
+  return { child, port };
+}
+
+/**
+ * Starts the server as its own process with the default configuration (SQLite file), from the
+ * compiled dist/ when present, so the load generator never shares a process or an event loop with it.
+ */
+export async function startBenchServer(vehicles: number, env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'ovms-bench-'));
+  const dbUrl = `sqlite:${join(dir, 'ovms.db')}`;
+  await seed(dbUrl, vehicles);
+  const { child, port } = await spawnServer(dbUrl, [], env);
   const pid = child.pid!;
   return {
     port,

@@ -56,16 +56,4 @@ export function print(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** A plain text table: columns padded to their widest cell. */
-export function table(headers: string[], rows: (string | number)[][]): string {
-  const cells = [headers, ...rows.map((r) => r.map(String))];
-  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  return cells
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
+export { table } from './app/reply-format.js';
