@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { TestContext } from 'node:test';
+import { after, type TestContext } from 'node:test';
 import { hashPassword } from '../../src/auth/passwords.js';
 import type { Bus } from '../../src/bus/bus.js';
 import type { OvmsClientOptions } from '../../src/client/ovms-client.js';
@@ -14,10 +14,37 @@ import { OvmsServer } from '../../src/server/ovms-server.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Owner, Store, Vehicle } from '../../src/store/store.js';
 import { testServerDatabase } from './databases.js';
+import { recordSessions, testSecrets } from './log-secrets.js';
 import { TestClient } from './test-client.js';
 
 /** Every log line any test server wrote, for the "no secrets in logs" check. */
 export const allLogLines: string[] = [];
+
+// No secret in any log line at any level (the harness logs at debug): once every test of this
+// file has run, its servers' logs are scanned for the secrets, digests and session keys it used.
+recordSessions();
+after(() => {
+  const leaks = testSecrets.scan(allLogLines);
+  if (leaks.length > 0) throw new Error(`secrets in log lines:\n${leaks.slice(0, 10).join('\n')}`);
+});
+
+/** Notes the car secrets a test writes straight into the store, for the log scan. */
+function recordStoreSecrets(store: Store): Store {
+  const { createVehicle, createVehicles, setVehicleSecret } = store;
+  store.createVehicle = (v) => {
+    testSecrets.literal(v.secret, 'car secret');
+    return createVehicle.call(store, v);
+  };
+  store.createVehicles = (vs) => {
+    for (const v of vs) testSecrets.literal(v.secret, 'car secret');
+    return createVehicles.call(store, vs);
+  };
+  store.setVehicleSecret = (ref, secret) => {
+    testSecrets.literal(secret, 'car secret');
+    return setVehicleSecret.call(store, ref, secret);
+  };
+  return store;
+}
 
 /** A notifier that records alerts, so tests can await them. */
 export class RecordingNotifier implements Notifier {
@@ -113,7 +140,7 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
   });
   const log = createLogger({ level: config.log.level, destination });
   const notifier = new RecordingNotifier();
-  let store = await openStore(config.database.url, { secretsKey: config.secretsKey });
+  let store = recordStoreSecrets(await openStore(config.database.url, { secretsKey: config.secretsKey }));
   await store.migrate();
   const make = () =>
     new OvmsServer({
@@ -141,12 +168,15 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
     notifier,
     owner: undefined as unknown as Owner,
     async addOwner(name, password = 'owner-password') {
+      testSecrets.literal(password, 'password');
       return store.createOwner({ name, passwordHash: await hashPassword(password) });
     },
     async addVehicle(vehicleId, secret, owner = h.owner) {
       return store.createVehicle({ ownerId: owner.id, vehicleId, secret });
     },
     client(clientType, vehicleId, secret, extra = {}) {
+      testSecrets.literal(secret, 'car secret');
+      testSecrets.literal(extra.password, 'password');
       const c = new TestClient({
         host: '127.0.0.1',
         port: h.port,
@@ -168,7 +198,7 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
     async restart() {
       await server.stop();
       await store.close();
-      store = await openStore(config.database.url, { secretsKey: config.secretsKey });
+      store = recordStoreSecrets(await openStore(config.database.url, { secretsKey: config.secretsKey }));
       server = make();
       await server.start();
       h.server = server;
