@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { isPerlSchema } from '../auth/owner-login.js';
 import { openBus } from '../bus/open-bus.js';
+import { buildDispatcher } from '../push/build.js';
 import { createLogger } from '../server/logger.js';
 import { OvmsServer } from '../server/ovms-server.js';
 import { openStore, redactUrl } from '../store/open-store.js';
@@ -49,8 +50,11 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
   }
   if (isPerlSchema(store)) warnPerlMode(log, config.secretsKey !== '');
   const bus = await openBus(config, log);
-  const server = new OvmsServer({ config, store, log, bus });
+  const notifier = buildDispatcher(config, store, log);
+  log.info({ channels: notifier.channels.map((c) => c.name) }, 'push channels');
+  const server = new OvmsServer({ config, store, log, bus, notifier });
   await server.start();
+  notifier.start();
   if ((await store.listOwners()).length === 0) {
     log.info(
       'first run: no owners yet. Add one and a vehicle with\n' +
@@ -67,6 +71,7 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     stop: () => {
       stopped ??= (async () => {
         await server.stop();
+        await notifier.close();
         await bus.close();
         await store.close();
       })();

@@ -49,8 +49,35 @@ export interface ServerConfig {
     };
     trustProxy: boolean;
     corsOrigin: string;
+    /** Map tile URL template for the web dashboard ('' = offline map). */
+    mapTiles: string;
   };
   mqtt: { superuser: string };
+  /** Push notifications (src/push, docs/push.md); durations in milliseconds. */
+  push: {
+    throttle: number;
+    maxAttempts: number;
+    retryBase: number;
+    retryMax: number;
+    suppressDebug: boolean;
+    veceDir: string;
+    apns: {
+      keyFile: string;
+      keyId: string;
+      teamId: string;
+      certFile: string;
+      certKeyFile: string;
+      topic: string;
+      url: string;
+      sandboxUrl: string;
+      caFile: string;
+    };
+    fcm: { serviceAccount: string; url: string; tokenUrl: string };
+    expo: { enabled: boolean; url: string; accessToken: string; receiptDelay: number };
+    mail: { smtp: string; sender: string };
+    webhook: { url: string; secret: string };
+    ntfy: { url: string; token: string };
+  };
 }
 
 export class ConfigError extends Error {
@@ -218,8 +245,42 @@ function build(raw: Raw): ServerConfig {
       },
       trustProxy: bool('http.trust_proxy'),
       corsOrigin: str('http.cors_origin'),
+      mapTiles: str('http.map_tiles'),
     },
     mqtt: { superuser: str('mqtt.superuser') },
+    push: {
+      throttle: ms('push.throttle'),
+      maxAttempts: num('push.max_attempts'),
+      retryBase: ms('push.retry_base'),
+      retryMax: ms('push.retry_max'),
+      suppressDebug: bool('push.suppress_debug'),
+      veceDir: str('push.vece_dir'),
+      apns: {
+        keyFile: str('push.apns_key_file'),
+        keyId: str('push.apns_key_id'),
+        teamId: str('push.apns_team_id'),
+        certFile: str('push.apns_cert_file'),
+        certKeyFile: str('push.apns_cert_key_file'),
+        topic: str('push.apns_topic'),
+        url: str('push.apns_url'),
+        sandboxUrl: str('push.apns_sandbox_url'),
+        caFile: str('push.apns_ca_file'),
+      },
+      fcm: {
+        serviceAccount: str('push.fcm_service_account'),
+        url: str('push.fcm_url'),
+        tokenUrl: str('push.fcm_token_url'),
+      },
+      expo: {
+        enabled: bool('push.expo'),
+        url: str('push.expo_url'),
+        accessToken: str('push.expo_access_token'),
+        receiptDelay: ms('push.expo_receipt_delay'),
+      },
+      mail: { smtp: str('push.mail_smtp'), sender: str('push.mail_sender') },
+      webhook: { url: str('push.webhook_url'), secret: str('push.webhook_secret') },
+      ntfy: { url: str('push.ntfy_url'), token: str('push.ntfy_token') },
+    },
   };
   if ((config.tls.cert === '') !== (config.tls.key === '')) {
     throw new ConfigError('tls.cert and tls.key must be set together');
@@ -231,6 +292,12 @@ function build(raw: Raw): ServerConfig {
   }
   if (config.limits.maxLineLength < 16384) {
     throw new ConfigError('limits.max_line_length must be at least 16384: cars send lines of several KB');
+  }
+  if (config.push.apns.keyFile !== '' && (config.push.apns.keyId === '' || config.push.apns.teamId === '')) {
+    throw new ConfigError('push.apns_key_file needs push.apns_key_id and push.apns_team_id');
+  }
+  if (config.push.mail.smtp !== '' && config.push.mail.sender === '') {
+    throw new ConfigError('push.mail_smtp needs push.mail_sender (the From address)');
   }
   if (config.timeouts.carPing >= config.timeouts.car) {
     throw new ConfigError('timeouts.car_ping must be shorter than timeouts.car');
