@@ -11,6 +11,11 @@ export class AuthThrottle {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
+    /**
+     * Attackers choose the vehicle ids, so the table is bounded: when full, the pair that failed
+     * least recently is forgotten (a Map iterates in insertion order, and a failure re-inserts).
+     */
+    private readonly maxEntries = 100_000,
   ) {}
 
   private key(address: string, vehicleId: string): string {
@@ -34,12 +39,12 @@ export class AuthThrottle {
     const key = this.key(address, vehicleId);
     const now = this.now();
     const entry = this.failures.get(key);
-    if (!entry || now - entry.since > this.windowMs) {
-      this.failures.set(key, { count: 1, since: now });
-      return 1;
-    }
-    entry.count++;
-    return entry.count;
+    this.failures.delete(key);
+    const next = !entry || now - entry.since > this.windowMs ? { count: 1, since: now } : entry;
+    if (next === entry) entry.count++;
+    if (this.failures.size >= this.maxEntries) this.failures.delete(this.failures.keys().next().value!);
+    this.failures.set(key, next);
+    return next.count;
   }
 
   /** A good login clears the pair's failures. */
