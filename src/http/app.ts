@@ -10,6 +10,7 @@ import Fastify, {
 import { registerAuthHook } from './auth.js';
 import type { ApiContext } from './context.js';
 import { ResponseValidationError, validatingSerializerCompiler } from './json.js';
+import { accountRoutes } from './routes/account.js';
 import { chargeControlRoutes } from './routes/charge-control.js';
 import { commandRoutes } from './routes/command.js';
 import { cookieRoutes } from './routes/cookie.js';
@@ -22,6 +23,7 @@ import { statusRoutes } from './routes/status.js';
 import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/token.js';
 import { vehicleRoutes } from './routes/vehicles.js';
+import { webRoutes } from './routes/web.js';
 import { sendText, TEXT } from './text.js';
 
 /** The path without its query string: credentials travel in query strings and must not reach the logs. */
@@ -153,6 +155,8 @@ export async function buildApp(
   await app.register(streamRoutes, deps);
   await app.register(mqapiRoutes, deps);
   await app.register(healthRoutes, deps);
+  await app.register(accountRoutes, deps);
+  await app.register(webRoutes, deps);
   await app.register(openapiRoutes, { ...deps, routes });
   return app;
 }

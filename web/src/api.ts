@@ -1,0 +1,102 @@
+/** The server's HTTP API as the dashboard uses it: cookie session, JSON in, JSON or text out. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServerSettings {
+  tiles: string;
+  port: number;
+  tlsPort: number;
+}
+
+export function serverSettings(): ServerSettings {
+  const meta = document.querySelector('meta[name="ovms-config"]');
+  try {
+    return { tiles: '', port: 6867, tlsPort: 0, ...JSON.parse(meta?.getAttribute('content') ?? '{}') };
+  } catch {
+    return { tiles: '', port: 6867, tlsPort: 0 };
+  }
+}
+
+/** Called on a 401 so the app can show the login page again. */
+export let onUnauthorised: () => void = () => {};
+export function setOnUnauthorised(f: () => void): void {
+  onUnauthorised = f;
+}
+
+export async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) {
+    if (res.status === 401 && !path.startsWith('/api/cookie')) onUnauthorised();
+    throw new ApiError(res.status, text.trim() || res.statusText);
+  }
+  const type = res.headers.get('content-type') ?? '';
+  return (type.includes('json') ? JSON.parse(text) : text.trim()) as T;
+}
+
+export const get = <T>(path: string) => call<T>('GET', path);
+
+export function login(username: string, password: string): Promise<string> {
+  const q = new URLSearchParams({ username, password });
+  return call<string>('GET', `/api/cookie?${q}`);
+}
+
+export function logout(): Promise<string> {
+  return call<string>('DELETE', '/api/cookie');
+}
+
+export const enc = encodeURIComponent;
+
+export interface Account {
+  owner: string;
+  admin: boolean;
+  vehicles: { id: string; age_s: number }[];
+}
+export interface VehicleRow {
+  id: string;
+  v_net_connected: number;
+  v_apps_connected: number;
+  v_btcs_connected: number;
+}
+export type View = Record<string, string | number>;
+export interface HistoryRow {
+  h_timestamp: string;
+  h_recordnumber: string;
+  h_data: string;
+}
+export interface StreamEvent {
+  event: string;
+  code: string;
+  time: string;
+  payload: string;
+}
+
+/** Server times are UTC 'YYYY-MM-DD HH:MM:SS'. */
+export function serverTime(s: string): number {
+  return Date.parse(`${s.replace(' ', 'T')}Z`);
+}
+
+/** Live messages of a vehicle (Server-Sent Events; the browser reconnects by itself). */
+export function stream(
+  vehicleId: string,
+  onMessage: (e: StreamEvent) => void,
+  onState: (live: boolean) => void,
+): () => void {
+  const source = new EventSource(`/api/stream/${enc(vehicleId)}`);
+  source.addEventListener('ready', () => onState(true));
+  source.addEventListener('message', (e) => onMessage(JSON.parse((e as MessageEvent).data) as StreamEvent));
+  source.addEventListener('error', () => onState(false));
+  return () => source.close();
+}

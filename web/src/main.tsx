@@ -1,0 +1,202 @@
+import { render } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { AccountPage } from './account';
+import { AddVehiclePage } from './add';
+import { AdminPage } from './admin';
+import { type Account, ApiError, get, login, logout, setOnUnauthorised, type VehicleRow } from './api';
+import { HistoryPage } from './history';
+import './style.css';
+import { age, errorText, Notice, useTick } from './ui';
+import { VehiclePage } from './vehicle';
+
+function useHash(): string {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const f = () => setHash(location.hash);
+    addEventListener('hashchange', f);
+    return () => removeEventListener('hashchange', f);
+  }, []);
+  return hash;
+}
+
+type Theme = 'auto' | 'light' | 'dark';
+function useTheme(): [Theme, () => void] {
+  const [theme, setTheme] = useState<Theme>((localStorage.getItem('ovms-theme') as Theme) ?? 'auto');
+  useEffect(() => {
+    if (theme === 'auto') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+    localStorage.setItem('ovms-theme', theme);
+  }, [theme]);
+  const next = () => setTheme(theme === 'auto' ? 'dark' : theme === 'dark' ? 'light' : 'auto');
+  return [theme, next];
+}
+
+function Login(props: { onLogin: () => void }) {
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    setBusy(true);
+    setError('');
+    try {
+      await login(String(form.get('username')), String(form.get('password')));
+      props.onLogin();
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.status === 401 ? 'Wrong user name or password' : errorText(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="login">
+      <form class="card" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">OVMS dashboard</h1>
+        <label>
+          User name
+          <input name="username" autocomplete="username" required autofocus />
+        </label>
+        <label>
+          Password
+          <input name="password" type="password" autocomplete="current-password" required />
+        </label>
+        <button type="submit" class="primary" disabled={busy}>
+          Log in
+        </button>
+        {error ? <Notice kind="error">{error}</Notice> : null}
+      </form>
+    </main>
+  );
+}
+
+function VehicleList(props: { account: Account }) {
+  const [rows, setRows] = useState<VehicleRow[] | undefined>();
+  const [error, setError] = useState('');
+  const [loadedAt, setLoadedAt] = useState(Date.now());
+  const now = useTick(5000);
+  useEffect(() => {
+    get<VehicleRow[]>('/api/vehicles')
+      .then((r) => {
+        setRows(r);
+        setLoadedAt(Date.now());
+      })
+      .catch((e) => setError(errorText(e)));
+  }, []);
+  const ages = new Map(props.account.vehicles.map((v) => [v.id, v.age_s]));
+  return (
+    <main>
+      <h1 tabIndex={-1}>Your vehicles</h1>
+      {error ? <Notice kind="error">{error}</Notice> : null}
+      {rows?.length === 0 ? (
+        <Notice kind="info">
+          No vehicles yet. <a href="#/add">Add a vehicle</a> to connect your car's module.
+        </Notice>
+      ) : null}
+      <ul class="vehicles" aria-label="Vehicles">
+        {rows?.map((v) => {
+          const a = ages.get(v.id) ?? -1;
+          const seconds = a < 0 ? -1 : a + (now - loadedAt) / 1000;
+          return (
+            <li key={v.id}>
+              <a class="card vehicle-link" href={`#/v/${encodeURIComponent(v.id)}`}>
+                <strong>{v.id}</strong>
+                <span class={v.v_net_connected ? 'badge online' : 'badge offline'}>
+                  {v.v_net_connected ? 'online' : 'offline'}
+                </span>
+                <span class="muted">
+                  data {seconds < 0 ? 'none yet' : `${age(seconds)} old`} · {v.v_apps_connected} app
+                  {v.v_apps_connected === 1 ? '' : 's'}
+                </span>
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+      <p>
+        <a class="button" href="#/add">
+          Add a vehicle
+        </a>
+      </p>
+    </main>
+  );
+}
+
+function App() {
+  const hash = useHash();
+  const [account, setAccount] = useState<Account | null | undefined>();
+  const [theme, nextTheme] = useTheme();
+  const load = useCallback(() => {
+    get<Account>('/api/account')
+      .then(setAccount)
+      .catch(() => setAccount(null));
+  }, []);
+  useEffect(() => {
+    setOnUnauthorised(() => setAccount(null));
+    load();
+  }, [load]);
+  if (account === undefined) return <p class="loading">Loading…</p>;
+  if (account === null) return <Login onLogin={load} />;
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  let page: preact.JSX.Element;
+  if (parts[0] === 'v' && parts[1] && parts[2] === 'history') page = <HistoryPage vehicleId={parts[1]} />;
+  else if (parts[0] === 'v' && parts[1]) page = <VehiclePage key={parts[1]} vehicleId={parts[1]} />;
+  else if (parts[0] === 'account') page = <AccountPage account={account} />;
+  else if (parts[0] === 'add') page = <AddVehiclePage onAdded={load} />;
+  else if (parts[0] === 'admin' && account.admin) page = <AdminPage />;
+  else page = <VehicleList account={account} />;
+  const current = (p: string) => (parts[0] === p || (p === '' && !parts[0]) ? 'page' : undefined);
+  return (
+    <>
+      <button
+        type="button"
+        class="skip"
+        onClick={() => document.querySelector<HTMLElement>('main h1')?.focus()}
+      >
+        Skip to content
+      </button>
+      <header class="top">
+        <nav aria-label="Main">
+          <a href="#/" class="brand" aria-current={current('')}>
+            OVMS
+          </a>
+          <a href="#/account" aria-current={current('account')}>
+            Account
+          </a>
+          <a href="#/add" aria-current={current('add')}>
+            Add vehicle
+          </a>
+          {account.admin ? (
+            <a href="#/admin" aria-current={current('admin')}>
+              Operator
+            </a>
+          ) : null}
+        </nav>
+        <div class="top-actions">
+          <button
+            type="button"
+            class="ghost"
+            onClick={nextTheme}
+            aria-label={`Theme: ${theme}. Change theme`}
+          >
+            {theme === 'dark' ? '☾' : theme === 'light' ? '☀' : '◐'}
+          </button>
+          <span class="muted who">{account.owner}</span>
+          <button
+            type="button"
+            class="ghost"
+            onClick={() => {
+              logout().finally(() => setAccount(null));
+            }}
+          >
+            Log out
+          </button>
+        </div>
+      </header>
+      <div id="main-content">{page}</div>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

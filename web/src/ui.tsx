@@ -1,0 +1,55 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+
+/** "12 s", "4 min", "3 h", "2 d". */
+export function age(seconds: number): string {
+  if (seconds < 0) return 'never';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 36 * 3600) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
+}
+
+/** Re-renders every `ms` so ages count up. */
+export function useTick(ms = 1000): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+export function Card(props: { title: string; children: ComponentChildren; id?: string; wide?: boolean }) {
+  const id = props.id ?? `card-${props.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return (
+    <section class={props.wide ? 'card wide' : 'card'} aria-labelledby={id}>
+      <h2 id={id}>{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+export function Stat(props: { label: string; value: ComponentChildren; unit?: string; testid?: string }) {
+  return (
+    <div class="stat">
+      <dt>{props.label}</dt>
+      <dd data-testid={props.testid}>
+        {props.value}
+        {props.unit ? <span class="unit"> {props.unit}</span> : null}
+      </dd>
+    </div>
+  );
+}
+
+export function Notice(props: { kind: 'ok' | 'error' | 'info'; children: ComponentChildren }) {
+  return (
+    <p class={`notice ${props.kind}`} role={props.kind === 'error' ? 'alert' : 'status'}>
+      {props.children}
+    </p>
+  );
+}
+
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
