@@ -54,22 +54,13 @@ function sessions(ps: Point[]): Session[] {
 
 const time = (t: number) => new Date(t * 1000).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
 
-/** A theme colour as rgb(): canvas needs it resolved (the variables hold light-dark() pairs). */
-function resolveColor(variable: string): string {
-  const probe = document.createElement('span');
-  probe.style.color = `var(${variable})`;
-  document.body.append(probe);
-  const color = getComputedStyle(probe).color;
-  probe.remove();
-  return color;
-}
-
 function Chart(props: { data: Point[] }) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!el.current) return;
-    const fg = resolveColor('--muted');
-    const grid = resolveColor('--line');
+    // Neutral colours that read on light and dark backgrounds alike (canvas does not follow the theme).
+    const fg = '#8a94a0';
+    const grid = 'rgba(128, 128, 128, 0.25)';
     const axis = { stroke: fg, grid: { stroke: grid }, ticks: { stroke: grid } };
     const width = () => Math.max(280, el.current?.clientWidth ?? 600);
     const plot = new uPlot(

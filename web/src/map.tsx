@@ -92,12 +92,6 @@ function GridMap(props: Props) {
       role="img"
       aria-label={`Map without tiles: the car is at ${props.label}`}
     >
-      <defs>
-        <pattern id="grid" width="30" height="30" patternUnits="userSpaceOnUse">
-          <path d="M 30 0 L 0 0 0 30" fill="none" class="grid-line" />
-        </pattern>
-      </defs>
-      <rect width={W} height={H} fill="url(#grid)" />
       {path ? <path d={path} class="track" /> : null}
       <circle cx={cx} cy={cy} r="9" class="car-dot" />
       <text x="10" y="20" class="map-text">

@@ -109,11 +109,12 @@ export function VehiclePage(props: { vehicleId: string }) {
   const w = views?.tpms ?? {};
   const units = s.units === 'M' ? 'mi' : 'km';
   const msgAge = Number(s.m_msgage_s);
+  const since = (t: number) => Math.max(0, (Math.max(now, Date.now()) - t) / 1000);
   const dataAge =
     views && Number.isFinite(msgAge)
-      ? msgAge + (now - views.at) / 1000
+      ? Math.max(0, msgAge) + since(views.at)
       : lastMessage
-        ? (now - lastMessage) / 1000
+        ? since(lastMessage)
         : -1;
   const stale = dataAge > 15 * 60;
   const locked = Boolean(s.carlocked);
