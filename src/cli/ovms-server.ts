@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerPushCommands } from '../push/push-command.js';
 import { registerDbCommands } from './admin/db-commands.js';
 import { registerImportCommand } from './admin/import-command.js';
 import { registerOwnerCommands } from './admin/owner-commands.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDbCommands(program);
   registerDemoCommand(program);
   registerImportCommand(program);
+  registerPushCommands(program);
   return program;
 }
 
