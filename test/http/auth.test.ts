@@ -112,14 +112,15 @@ test("403 Forbidden on every per-vehicle route for another owner's vehicle or an
   assert.ok(checked >= 40, `${checked} calls`);
 });
 
-test('404 Unrecognised API call before any authentication; the root answers `not found`', async (t) => {
+test('404 Unrecognised API call before any authentication; other paths answer `not found` (the root is the dashboard)', async (t) => {
   const h = await startServer(t);
   const api = new Api(h);
   assertText(await api.call('GET', '/api/nosuch'), 404, 'Unrecognised API call');
   assertText(await api.call('PATCH', '/api/vehicles'), 404, 'Unrecognised API call');
   assertText(await api.withPassword('GET', '/api/status'), 404, 'Unrecognised API call');
   assertText(await api.call('GET', '/mqapi/auth'), 404, 'Unrecognised API call');
-  assertText(await api.call('GET', '/'), 404, 'not found');
+  assert.equal((await api.call('GET', '/')).status, 200, 'the web dashboard (docs/dashboard.md)');
+  assertText(await api.call('GET', '/nosuch.html'), 404, 'not found');
   assertText(await api.call('GET', '/file/x'), 404, 'not found');
 });
 
