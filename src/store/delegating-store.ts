@@ -62,9 +62,15 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   protected abstract settled(): Db | Promise<Db>;
   /**
    * Queues a write for group commit; the promise settles after its COMMIT. A history write comes
-   * with its record, so a back-end can write a run of them in one statement.
+   * with its record, so a back-end can write a run of them in one statement. Message and history
+   * writes are upserts and come with their row's key: a later write of the same row may replace a
+   * queued one that has not started (only the last would be left behind anyway).
    */
-  protected abstract queue(write: (tx: Tx) => void | Promise<void>, history?: PreparedHistory): Promise<void>;
+  protected abstract queue(
+    write: (tx: Tx) => void | Promise<void>,
+    history?: PreparedHistory,
+    rowKey?: string,
+  ): Promise<void>;
 
   abstract migrate(): Promise<MigrationStatus>;
   abstract migrationStatus(): Promise<MigrationStatus>;
@@ -103,6 +109,7 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
     prepare: () => T,
     write: (tx: Tx, prepared: T) => void | Promise<void>,
     isHistory = false,
+    rowKey?: (prepared: T) => string,
   ): Promise<void> {
     let prepared: T;
     try {
@@ -110,17 +117,31 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.queue((tx) => write(tx, prepared), isHistory ? (prepared as PreparedHistory) : undefined);
+    return this.queue(
+      (tx) => write(tx, prepared),
+      isHistory ? (prepared as PreparedHistory) : undefined,
+      rowKey?.(prepared),
+    );
   }
 
   // The three high-rate writes are queued synchronously inside the call, which is what makes them
   // visible to any read issued afterwards. They return the queue's promise itself (no async
   // wrapper), so it has settled by the time a later flush() resolves.
   saveMessage(ref: VehicleRef, msg: StoredMessage): Promise<void> {
-    return this.#enqueue(() => prepareMessage(ref, msg), this.backend.writeMessage);
+    return this.#enqueue(
+      () => prepareMessage(ref, msg),
+      this.backend.writeMessage,
+      false,
+      (m) => `m\u0000${m.ownerId}\u0000${m.vehicleId}\u0000${m.code}`,
+    );
   }
   addHistory(ref: VehicleRef, record: HistoryRecord): Promise<void> {
-    return this.#enqueue(() => prepareHistory(ref, record), this.backend.writeHistory, true);
+    return this.#enqueue(
+      () => prepareHistory(ref, record),
+      this.backend.writeHistory,
+      true,
+      (h) => `h\u0000${h.ownerId}\u0000${h.vehicleId}\u0000${h.type}\u0000${h.recno}\u0000${h.timestampS}`,
+    );
   }
   addUtilisation(ref: VehicleRef, day: string, counts: UtilisationCounts): Promise<void> {
     return this.#enqueue(() => prepareUtilisation(ref, day, counts), this.backend.writeUtilisation);

@@ -89,8 +89,26 @@ export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
     return this.#ctx;
   }
 
-  protected queue(write: (tx: SqliteContext) => void): Promise<void> {
-    return this.#batcher.enqueue(() => write(this.#ctx));
+  /** Queued upserts not yet begun, by row: a cars' burst within one batch becomes one statement per row. */
+  readonly #waiting = new Map<string, { write: (tx: SqliteContext) => void; done: Promise<void> }>();
+
+  protected queue(write: (tx: SqliteContext) => void, _history?: unknown, rowKey?: string): Promise<void> {
+    if (rowKey === undefined) return this.#batcher.enqueue(() => write(this.#ctx));
+    const waiting = this.#waiting.get(rowKey);
+    if (waiting) {
+      // Batches run synchronously, so a write still in the map has not started: the newer data
+      // takes its place, and both callers learn of the one commit.
+      waiting.write = write;
+      return waiting.done;
+    }
+    // In the map before enqueue(): a full queue commits inside that very call.
+    const slot = { write, done: Promise.resolve() };
+    this.#waiting.set(rowKey, slot);
+    slot.done = this.#batcher.enqueue(() => {
+      if (this.#waiting.get(rowKey) === slot) this.#waiting.delete(rowKey);
+      slot.write(this.#ctx);
+    });
+    return slot.done;
   }
 
   async migrate(): Promise<MigrationStatus> {
