@@ -1,5 +1,6 @@
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login, onCode } from '../clients.js';
+import { cpuMeter } from '../cpu.js';
 import { startBenchServer } from '../server-process.js';
 import { summarise } from '../stats.js';
 
@@ -72,8 +73,10 @@ export async function relayScenario(
     await new Promise((r) => setTimeout(r, 1000)); // warm-up
     measuring = true;
     const started = performance.now();
+    const cpu = cpuMeter(server?.pid);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     measuring = false;
+    const cpuPerDelivery = cpu(deliveries);
     const elapsed = (performance.now() - started) / 1000;
     running = false;
     return {
@@ -83,6 +86,10 @@ export async function relayScenario(
       seconds,
       deliveriesPerSecond: Math.round(deliveries / elapsed),
       latencyMs: summarise(latencies),
+      cpuUsPerDelivery: {
+        server: cpuPerDelivery.serverCpuUsPerUnit,
+        generator: cpuPerDelivery.generatorCpuUsPerUnit,
+      },
     };
   } finally {
     await closeAll(all);
