@@ -23,8 +23,8 @@ export function cpuMeter(serverPid: number | undefined) {
     const round = (n: number) => Math.round(n * 10) / 10;
     return {
       /** Server CPU per unit of work, in µs: 1e6 / this is what one fully used core would do. */
-      serverCpuUsPerUnit: round((serverMs * 1000) / units),
-      generatorCpuUsPerUnit: round((self.user + self.system) / units),
+      server: round((serverMs * 1000) / units),
+      generator: round((self.user + self.system) / units),
     };
   };
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { clusterRelayScenario } from './scenarios/cluster.js';
 import { commandScenario } from './scenarios/command.js';
 import { historyScenario } from './scenarios/history.js';
@@ -87,6 +87,8 @@ const scenarios: Record<
   },
 };
 
+// Other work on the machine moves every figure: the load average before and after says how much.
+const loadBefore = loadavg();
 const results: Record<string, unknown> = {};
 const rows: string[][] = [];
 for (const [name, s] of Object.entries(scenarios)) {
@@ -107,6 +109,7 @@ const meta = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
   quick,
+  loadavg: { before: loadBefore, after: loadavg() },
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL(`./results/${meta.date.replace(/[:.]/g, '-')}.json`, import.meta.url);

@@ -1,5 +1,6 @@
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login, onCode } from '../clients.js';
+import { cpuMeter } from '../cpu.js';
 import { startBenchServer } from '../server-process.js';
 
 /** `h` records acked per second: each car keeps `window` records waiting for their ack. */
@@ -32,11 +33,19 @@ export async function historyScenario(cars = 100, window = 50, seconds = 10) {
     await new Promise((r) => setTimeout(r, 1000));
     measuring = true;
     const started = performance.now();
+    const cpu = cpuMeter(server.pid);
     await new Promise((r) => setTimeout(r, seconds * 1000));
     measuring = false;
+    const perRecord = cpu(acked);
     running = false;
     const elapsed = (performance.now() - started) / 1000;
-    return { cars, window, seconds, ackedPerSecond: Math.round(acked / elapsed) };
+    return {
+      cars,
+      window,
+      seconds,
+      ackedPerSecond: Math.round(acked / elapsed),
+      cpuUsPerRecord: perRecord,
+    };
   } finally {
     await closeAll(all);
     await server.stop();

@@ -1,5 +1,6 @@
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login } from '../clients.js';
+import { cpuMeter } from '../cpu.js';
 import { startBenchServer } from '../server-process.js';
 import { pool } from '../stats.js';
 
@@ -18,6 +19,7 @@ export async function loginsScenario(cars = 500, parallel = 50, warmup = 300) {
     );
     await closeAll(clients.splice(0));
     const started = performance.now();
+    const cpu = cpuMeter(server.pid);
     await pool(
       Array.from({ length: cars }, (_, i) => i),
       parallel,
@@ -31,6 +33,7 @@ export async function loginsScenario(cars = 500, parallel = 50, warmup = 300) {
       parallel,
       seconds: Math.round(seconds * 1000) / 1000,
       loginsPerSecond: Math.round(cars / seconds),
+      cpuUsPerLogin: cpu(cars),
     };
   } finally {
     await closeAll(clients);

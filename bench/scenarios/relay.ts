@@ -86,10 +86,7 @@ export async function relayScenario(
       seconds,
       deliveriesPerSecond: Math.round(deliveries / elapsed),
       latencyMs: summarise(latencies),
-      cpuUsPerDelivery: {
-        server: cpuPerDelivery.serverCpuUsPerUnit,
-        generator: cpuPerDelivery.generatorCpuUsPerUnit,
-      },
+      cpuUsPerDelivery: cpuPerDelivery,
     };
   } finally {
     await closeAll(all);
