@@ -108,6 +108,8 @@ export interface HarnessOptions {
   settings?: Partial<Record<SettingKey, string | number | boolean>>;
   bus?: Bus;
   tls?: { cert: string; key: string };
+  /** A real notifier (e.g. the push dispatcher) instead of the recording one; built over the store. */
+  notifier?: (store: Store) => Notifier;
 }
 
 /**
@@ -147,7 +149,7 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
       config,
       store,
       log,
-      notifier,
+      notifier: opts.notifier ? opts.notifier(store) : notifier,
       bus: opts.bus,
       listen: { v2: 0, http: 0, ...(opts.tls ? { v2tls: 0, https: 0 } : {}) },
     });
