@@ -94,9 +94,15 @@ const rows: string[][] = [];
 for (const [name, s] of Object.entries(scenarios)) {
   if (only && !only.includes(name)) continue;
   process.stderr.write(`bench: ${name}...\n`);
-  const r = await s.run();
-  results[name] = r;
-  rows.push([name, s.figure(r), s.target, s.met(r) ? 'met' : 'MISSED']);
+  // One scenario failing (say, a database that is not running) must not lose the others' figures.
+  try {
+    const r = await s.run();
+    results[name] = r;
+    rows.push([name, s.figure(r), s.target, s.met(r) ? 'met' : 'MISSED']);
+  } catch (err) {
+    results[name] = { error: (err as Error).message };
+    rows.push([name, `failed: ${(err as Error).message}`, s.target, 'FAILED']);
+  }
 }
 const widths = [0, 1, 2, 3].map((i) =>
   Math.max(...[['scenario', 'measured', 'target', ''], ...rows].map((r) => r[i]!.length)),
