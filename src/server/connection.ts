@@ -26,9 +26,8 @@ export class Connection {
   lastPing = 0;
   /** Paranoid token announced by this car connection ('' if none). */
   ptoken = '';
-  /** Groups this app subscribed to / this car posted to. */
-  readonly appGroups = new Set<string>();
-  readonly carGroups = new Set<string>();
+  #appGroups: Set<string> | undefined;
+  #carGroups: Set<string> | undefined;
   /** The handling of this client's previous message (apps and batch clients are handled in order). */
   serial: Promise<void> = Promise.resolve();
   /** Auto-provisioning: one answer per connection (WIRE.md §2.7). */
@@ -36,7 +35,7 @@ export class Connection {
   /** Relayed messages wait here while the login replay goes out, so the replay comes first. */
   private held: [string, Uint8Array | string | undefined][] | undefined;
   closeReason = '';
-  readonly log: Logger;
+  readonly log: ConnectionLog;
 
   constructor(
     readonly id: string,
@@ -44,7 +43,21 @@ export class Connection {
     log: Logger,
     private readonly onBytes: (conn: Connection, direction: 'rx' | 'tx', bytes: number) => void,
   ) {
-    this.log = log.child({ conn: id, peer: `${link.remoteAddress}:${link.remotePort}` });
+    this.log = new ConnectionLog(log, id, `${link.remoteAddress}:${link.remotePort}`);
+  }
+
+  /**
+   * Groups this app subscribed to / this car posted to. Made on first use: most connections never
+   * join a group, and two empty Sets are ~400 bytes of every idle connection.
+   */
+  get appGroups(): Set<string> {
+    this.#appGroups ??= new Set();
+    return this.#appGroups;
+  }
+
+  get carGroups(): Set<string> {
+    this.#carGroups ??= new Set();
+    return this.#carGroups;
   }
 
   get label(): string {
@@ -116,5 +129,33 @@ export class Connection {
     this.held = undefined;
     if (now) this.link.destroy();
     else this.link.end();
+  }
+}
+
+/**
+ * A connection's log lines, tagged with its id and peer. Not a pino child logger: a child is ~300
+ * bytes kept by every idle connection, this is a few dozen, and connections rarely log.
+ */
+export class ConnectionLog {
+  constructor(
+    private readonly parent: Logger,
+    private readonly conn: string,
+    private readonly peer: string,
+  ) {}
+
+  debug(fields: object, msg: string): void {
+    if (this.parent.isLevelEnabled('debug'))
+      this.parent.debug({ conn: this.conn, peer: this.peer, ...fields }, msg);
+  }
+  info(fields: object, msg: string): void {
+    if (this.parent.isLevelEnabled('info'))
+      this.parent.info({ conn: this.conn, peer: this.peer, ...fields }, msg);
+  }
+  warn(fields: object, msg: string): void {
+    if (this.parent.isLevelEnabled('warn'))
+      this.parent.warn({ conn: this.conn, peer: this.peer, ...fields }, msg);
+  }
+  error(fields: object, msg: string): void {
+    this.parent.error({ conn: this.conn, peer: this.peer, ...fields }, msg);
   }
 }
