@@ -19,7 +19,7 @@ export async function historyScenario(cars = 100, window = 50, seconds = 10) {
       const pump = () => {
         while (running && outstanding < window) {
           outstanding++;
-          car.send('h', `${next},-${next % 30},*-LOG-Trip,${next},86400,${next},12.5,3.1,45.2,-0.1,51.5`);
+          car.send('h', `${next},${-(next % 30)},*-LOG-Trip,${next},86400,${next},12.5,3.1,45.2,-0.1,51.5`);
           next++;
         }
       };
