@@ -136,12 +136,31 @@ function relayAlert(hub: Hub, conn: Connection, payload: Buffer): Promise<void> 
 }
 
 /** `h` is acked only once the record is committed, so a crash never loses an acked record. */
+/**
+ * The catalogue reads numbers in their plain form only (so a message re-encodes byte for byte);
+ * a car that writes "-0" or "+5" still means a number, as it did for the reference, so the server
+ * reads the numeric fields of an h leniently before giving up on it.
+ */
+function lenientAckedHistory(text: string) {
+  const parts = text.split(',');
+  if (parts.length < 6) return undefined;
+  const [ack = '', timeDiff, type = '', recno, lifetime] = parts;
+  const nums = [timeDiff, recno, lifetime].map((v) =>
+    /^[+-]?\d{1,15}$/.test(v ?? '') ? Number(v) : Number.NaN,
+  );
+  if (nums.some(Number.isNaN) || type === '' || nums[2]! < 0) return undefined;
+  const data = parts.slice(5).join(',');
+  return { code: 'h', ack, timeDiff: nums[0]!, type, recordNumber: nums[1]!, lifetime: nums[2]!, data };
+}
+
 async function storeAckedHistory(hub: Hub, car: Connection, payload: Buffer): Promise<void> {
-  const rec = decodeAckedHistory(payload.toString('latin1'));
-  if (rec.kind !== 'history-with-ack') {
+  const text = payload.toString('latin1');
+  const decoded = decodeAckedHistory(text);
+  const rec = decoded.kind === 'history-with-ack' ? decoded : lenientAckedHistory(text);
+  if (!rec) {
     // The reference acks even a malformed record; the car would otherwise resend it for ever.
     const ack = payload.toString('latin1').split(',', 1)[0] ?? '';
-    ignore(car, 'h', rec.error);
+    ignore(car, 'h', decoded.kind === 'invalid' ? decoded.error : 'malformed');
     car.send('h', ack);
     return;
   }

@@ -104,3 +104,17 @@ test('binary and UTF-8 payloads are stored and replayed byte for byte', async (t
   assert.equal(m.code, 'X');
   assert.deepEqual(m.payload, bytes);
 });
+
+test('h numbers written as "-0" or "+3" are still numbers, as they were for the reference', async (t) => {
+  const h = await startServer(t);
+  const v = await h.addVehicle('DEMO1', 's1');
+  const car = await h.connect('C', 'DEMO1', 's1');
+  await car.next();
+  car.send('h', '21,-0,*-LOG-Trip,+3,3600,fresh,record');
+  assert.equal(await car.next(), 'h21');
+  const rows = await h.store.historyRecords(v, '*-LOG-Trip');
+  assert.deepEqual(
+    rows.map((r) => [r.recno, r.data.toString()]),
+    [[3, 'fresh,record']],
+  );
+});
