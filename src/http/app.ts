@@ -32,6 +32,11 @@ export function pathOnly(url: string | undefined): string {
   return q < 0 ? (url ?? '') : url!.slice(0, q);
 }
 
+/** The path as logs may show it: no query string, and no API token in DELETE /api/token/<token>. */
+export function loggablePath(url: string | undefined): string {
+  return pathOnly(url).replace(/^(\/api\/token\/)[^/]+/, '$1[redacted]');
+}
+
 /** IPv4 clients of a dual-stack listener appear as ::ffff:a.b.c.d. */
 export function plainAddress(address: string): string {
   return address.startsWith('::ffff:') ? address.slice(7) : address;
@@ -53,7 +58,10 @@ export async function buildApp(
     { component: 'http' },
     {
       serializers: {
-        req: (req: { method?: string; url?: string }) => ({ method: req.method, path: pathOnly(req.url) }),
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          path: loggablePath(req.url),
+        }),
       },
     },
   );
@@ -114,7 +122,7 @@ export async function buildApp(
     request.log.debug(
       {
         method: request.method,
-        path: pathOnly(request.url),
+        path: loggablePath(request.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
         owner: request.auth?.ownerName,
