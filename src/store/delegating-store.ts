@@ -79,6 +79,8 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
 
   /** Settles when every direct write issued so far has finished; never rejects. */
   #writes: Promise<void> = Promise.resolve();
+  /** Direct writes issued and not finished yet. */
+  #directPending = 0;
 
   /**
    * A direct write runs after the direct writes issued before it, and every later operation waits
@@ -86,11 +88,12 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
    * token) must not overtake it on another pooled connection.
    */
   protected write<T>(operation: (db: Db) => T | Promise<T>): Promise<T> {
+    this.#directPending++;
     const run = this.#writes.then(async () => operation(await this.settled()));
-    this.#writes = run.then(
-      () => {},
-      () => {},
-    );
+    const done = () => {
+      this.#directPending--;
+    };
+    this.#writes = run.then(done, done);
     return run;
   }
 
@@ -117,16 +120,22 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.queue(
-      (tx) => write(tx, prepared),
-      isHistory ? (prepared as PreparedHistory) : undefined,
-      rowKey?.(prepared),
-    );
+    const queue = () =>
+      this.queue(
+        (tx) => write(tx, prepared),
+        isHistory ? (prepared as PreparedHistory) : undefined,
+        rowKey?.(prepared),
+      );
+    // Not before the direct writes issued earlier: a batch may commit (on its timer) while they
+    // still wait their turn, and a new paranoid token's invalidation would then also hit the
+    // message sent under it. With none pending, which is the usual case, it is queued at once.
+    return this.#directPending === 0 ? queue() : this.#writes.then(queue);
   }
 
-  // The three high-rate writes are queued synchronously inside the call, which is what makes them
-  // visible to any read issued afterwards. They return the queue's promise itself (no async
-  // wrapper), so it has settled by the time a later flush() resolves.
+  // The three high-rate writes are queued synchronously inside the call (or right after the direct
+  // writes issued before them), which is what makes them visible to any read issued afterwards.
+  // They return the queue's promise itself (no async wrapper), so it has settled by the time a
+  // later flush() resolves.
   saveMessage(ref: VehicleRef, msg: StoredMessage): Promise<void> {
     return this.#enqueue(
       () => prepareMessage(ref, msg),

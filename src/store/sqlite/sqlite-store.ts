@@ -118,9 +118,11 @@ export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
     return migrationStatus(this.settled().db);
   }
   async flush(): Promise<void> {
-    this.settled();
+    await this.read(() => undefined);
   }
   async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.directWritesDone();
     if (this.#closed) return;
     this.#batcher.close();
     this.#closed = true;
