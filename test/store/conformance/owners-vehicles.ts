@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Store, VehicleRef } from '../../../src/store/store.js';
 import {
   assertRecent,
   at,
@@ -9,6 +10,20 @@ import {
   ownerWithVehicle,
   T0,
 } from './fixtures.js';
+
+/** A latest message, a history row, a day of utilisation and a push subscription for a vehicle. */
+async function fillVehicleData(store: Store, r: VehicleRef): Promise<void> {
+  await store.saveMessage(r, message('S', 'status'));
+  await store.addHistory(r, { type: 'T', recno: 0, timestamp: T0, data: Buffer.from('d'), expires: at(60) });
+  await store.addUtilisation(r, '2024-05-01', { carRx: 1, carTx: 2, appRx: 3, appTx: 4 });
+  await store.upsertPushSubscription({
+    ...r,
+    appId: 'app',
+    pushType: 'fcm',
+    pushKeyType: '',
+    pushKeyValue: 'k',
+  });
+}
 
 export function ownerTests(fresh: FreshStore): void {
   describe('owners', () => {
@@ -72,22 +87,7 @@ export function ownerTests(fresh: FreshStore): void {
       const { owner, ref } = await ownerWithVehicle(store, 'erin', 'GONE1');
       const other = await ownerWithVehicle(store, 'frank', 'KEEP1');
       for (const r of [ref, other.ref]) {
-        await store.saveMessage(r, message('S', 'status'));
-        await store.addHistory(r, {
-          type: 'T',
-          recno: 0,
-          timestamp: T0,
-          data: Buffer.from('d'),
-          expires: at(60),
-        });
-        await store.addUtilisation(r, '2024-05-01', { carRx: 1, carTx: 1, appRx: 1, appTx: 1 });
-        await store.upsertPushSubscription({
-          ...r,
-          appId: 'app',
-          pushType: 'fcm',
-          pushKeyType: '',
-          pushKeyValue: 'k',
-        });
+        await fillVehicleData(store, r);
       }
       await store.createApiToken({
         ownerId: owner.id,
@@ -257,22 +257,7 @@ export function vehicleTests(fresh: FreshStore): void {
       const { owner, ref } = await ownerWithVehicle(store, 'pat', 'DOOMED');
       const kept = await ownerWithVehicle(store, 'pat', 'KEPT');
       for (const r of [ref, kept.ref]) {
-        await store.saveMessage(r, message('S', 'status'));
-        await store.addHistory(r, {
-          type: 'T',
-          recno: 0,
-          timestamp: T0,
-          data: Buffer.from('d'),
-          expires: at(60),
-        });
-        await store.addUtilisation(r, '2024-05-01', { carRx: 1, carTx: 2, appRx: 3, appTx: 4 });
-        await store.upsertPushSubscription({
-          ...r,
-          appId: 'app',
-          pushType: 'fcm',
-          pushKeyType: '',
-          pushKeyValue: 'k',
-        });
+        await fillVehicleData(store, r);
       }
       assert.equal(await store.deleteVehicle({ ownerId: owner.id, vehicleId: 'doomed' }), true);
       assert.equal(await store.deleteVehicle(ref), false);
