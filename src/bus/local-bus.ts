@@ -36,7 +36,10 @@ export class LocalBus implements Bus {
       setAppCount: async (key, count) => {
         let perNode = appCounts.get(key);
         if (count > 0) {
-          if (!perNode) appCounts.set(key, (perNode = new Map()));
+          if (!perNode) {
+            perNode = new Map();
+            appCounts.set(key, perNode);
+          }
           perNode.set(nodeId, count);
         } else if (perNode) {
           perNode.delete(nodeId);

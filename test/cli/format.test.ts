@@ -15,8 +15,8 @@ import {
 } from '../../src/cli/app/reply-format.js';
 import { formatSummary, snapshotFrom, summarize } from '../../src/cli/app/status-summary.js';
 import {
-  commandResponse,
   type CommandResponseMessage,
+  commandResponse,
   decodeCommandResponse,
 } from '../../src/protocol/messages/index.js';
 

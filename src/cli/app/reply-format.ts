@@ -1,7 +1,7 @@
 import type { CommandResponse } from '../../client/command-queue.js';
+import { commandSpec } from '../../protocol/commands.js';
 import type { CommandResponseMessage } from '../../protocol/messages/index.js';
 import { mpDecodeForDisplay } from '../../protocol/mp-encoding.js';
-import { commandSpec } from '../../protocol/commands.js';
 import { commandLabel, resultText } from './format.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Message } from '../../protocol/messages/index.js';
 import {
-  closedByServer,
   type ConnectionFlags,
+  closedByServer,
   parseClientType,
   usageError,
   withClient,

@@ -1,6 +1,6 @@
 import {
-  closedByServer,
   type ConnectionFlags,
+  closedByServer,
   parseClientType,
   usageError,
   withClient,

@@ -1,4 +1,4 @@
-import { CHARGE_MODES, CAR, type CarState } from './vehicle-state.js';
+import { CAR, type CarState, CHARGE_MODES } from './vehicle-state.js';
 
 /**
  * The data of the car's historical records (sent as `h`, WIRE.md §7.1): one `*-LOG-Trip` row per

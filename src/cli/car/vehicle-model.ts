@@ -2,7 +2,7 @@ import { gridLogData, LOG_LIFETIME, tripLogData } from './log-records.js';
 import { clamp, stepDriving, stepThermal } from './physics.js';
 import { type Random, seededRandom } from './random.js';
 import { COMMUTE, Route } from './route.js';
-import { CAR, CHARGE_MODES, type CarState, initialState, type Phase } from './vehicle-state.js';
+import { CAR, type CarState, CHARGE_MODES, initialState, type Phase } from './vehicle-state.js';
 
 /**
  * The simulated car: a pure, time-stepped model. Nothing here touches the network or the real
