@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,15 +160,33 @@ test('start: serves cars, admin commands work while it runs, SIGTERM exits 0', a
   await closed;
 });
 
-test('demo: a demo vehicle with a simulated car that apps can watch at once', async (t) => {
-  const { db } = tempDb(t);
-  const port = await freePort();
-  const child = spawn(process.execPath, [...CLI, 'demo', '--db', db, '--port', String(port)], {
-    cwd: ROOT,
-    env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0' },
-  });
+test('demo: a demo vehicle with a simulated car that apps can watch at once, in its own database on loopback', async (t) => {
+  // Run from an empty folder: the demo must write data/demo.db there, never data/ovms.db.
+  const cwd = mkdtempSync(join(tmpdir(), 'ovms-demo-'));
+  t.after(() => rmSync(cwd, { recursive: true, force: true }));
+  const [port, httpPort] = [await freePort(), await freePort()];
+  const tsx = import.meta.resolve('tsx');
+  const child = spawn(
+    process.execPath,
+    ['--import', tsx, join(ROOT, 'src/cli/ovms-server.ts'), 'demo', '--port', String(port)],
+    {
+      cwd,
+      env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: String(httpPort), OVMS_HTTPS_PORT: '0' },
+    },
+  );
   t.after(() => child.kill('SIGKILL'));
-  assert.match(await waitForLine(child, /^Demo server on port/), new RegExp(`port ${port}`));
+  const dashboard = waitForLine(child, /^Dashboard: /);
+  // Loopback only: the demo's login is public knowledge.
+  assert.match(
+    await waitForLine(child, /^Demo server on /),
+    new RegExp(`^Demo server on 127\\.0\\.0\\.1 port ${port},`),
+  );
+  assert.equal(
+    await dashboard,
+    `Dashboard: http://127.0.0.1:${httpPort}/  (log in as demo, password demo-password)`,
+  );
+  assert.ok(existsSync(join(cwd, 'data', 'demo.db')), 'the demo database is data/demo.db');
+  assert.ok(!existsSync(join(cwd, 'data', 'ovms.db')), 'the real database is not touched');
   const app = new OvmsClient({
     host: '127.0.0.1',
     port,
