@@ -28,7 +28,7 @@ function bearerToken(header: string | undefined): string | undefined {
  */
 export async function identify(ctx: ApiContext, request: FastifyRequest): Promise<ApiAuth | undefined> {
   const sid = sessionCookie(request.headers.cookie);
-  const session = sid ? ctx.sessions.use(sid) : undefined;
+  const session = sid ? await ctx.sessions.use(sid) : undefined;
   if (session) {
     return {
       ownerId: session.ownerId,

@@ -92,7 +92,14 @@ export const TokenList = Type.Array(TokenRow);
 export const TokenCreateBody = Type.Object({
   application: opt(Type.String({ maxLength: 32 })),
   purpose: opt(Type.String({ maxLength: 80 })),
-  permit: opt(Type.String({ maxLength: 255, description: "Rights, e.g. '*' or 'auth,mqtt' (default auth)" })),
+  permit: opt(
+    Type.String({
+      maxLength: 255,
+      description:
+        "Rights: '*', or a comma-separated list of vehicle.read (or auth, the default), vehicle.control, " +
+        'vehicle.shell, session, token.admin, admin, v2, mqtt, v3; only rights the caller has',
+    }),
+  ),
 });
 
 export const TokenCreated = closed(

@@ -24,6 +24,13 @@ export class Connection {
   lastRx = Date.now();
   lastTx = Date.now();
   lastPing = 0;
+  /**
+   * What this client may do (src/auth/permissions.ts): '*' for scheme 0 (the vehicle's own secret),
+   * the owner's '*' or the API token's permit for scheme 1.
+   */
+  permit = '*';
+  /** A refused message is logged once per connection. */
+  refusalLogged = false;
   /** Paranoid token announced by this car connection ('' if none). */
   ptoken = '';
   #appGroups: Set<string> | undefined;

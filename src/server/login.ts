@@ -87,6 +87,7 @@ export class LoginHandler {
     const store = this.hub.store;
     const owner = await store.getOwnerByName(w.username);
     let permitted = false;
+    let permit = '*';
     if (owner) {
       if (await verifyOwnerPassword(store, owner, w.password)) permitted = true;
       else {
@@ -98,6 +99,7 @@ export class LoginHandler {
           isPermitted(token.permit, 'v2')
         ) {
           permitted = true;
+          permit = token.permit;
           await store.touchApiToken(token.tokenHash, new Date());
         }
       }
@@ -118,6 +120,7 @@ export class LoginHandler {
       ),
     );
     conn.codec = new Scheme1Codec();
+    conn.permit = permit;
     await this.loggedIn(conn, w.clientType as 'C' | 'A' | 'B', vehicle, 1);
   }
 

@@ -1,3 +1,5 @@
+import { commandRight } from '../auth/command-rights.js';
+import { isPermitted, type VehicleRight } from '../auth/permissions.js';
 import type { Message } from '../protocol/line-codec.js';
 import { decodeCommand, decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import { decodeGroupUpdate } from '../protocol/messages/group.js';
@@ -231,6 +233,21 @@ function handleCarParanoid(hub: Hub, car: Connection, msg: Message): Promise<voi
 
 // ---- from apps and batch clients --------------------------------------------------------------------
 
+/**
+ * True when the client's permit lacks `right` (a scheme-1 login with a token that does not grant
+ * it); the first refusal of a connection is logged.
+ */
+function lacks(conn: Connection, right: VehicleRight, what: string): boolean {
+  if (isPermitted(conn.permit, right)) return false;
+  if (!conn.refusalLogged) {
+    conn.refusalLogged = true;
+    conn.log.warn({ client: conn.label, right }, `refused ${what}: the login lacks ${right} (logged once)`);
+  }
+  return true;
+}
+
+const SHELL: VehicleRight = 'vehicle.shell';
+
 function handleClientMessage(hub: Hub, conn: Connection, msg: Message): Promise<void> | undefined {
   const isApp = conn.clientType === 'A';
   switch (msg.code) {
@@ -243,6 +260,8 @@ function handleClientMessage(hub: Hub, conn: Connection, msg: Message): Promise<
       const e = decodeParanoid(msg.payload.toString('latin1'));
       if (e.kind === 'invalid') return ignore(conn, 'E', e.error);
       if (e.kind === 'paranoid-token') return ignore(conn, 'E', 'paranoid tokens come from the car');
+      // The server cannot read what a paranoid message asks of the car: it needs every right.
+      if (lacks(conn, SHELL, 'a paranoid message')) return undefined;
       // A paranoid command: queued like any command, though its number cannot be read.
       if (e.innerCode === 'C') return hub.toCar(conn, 'E', msg.payload, {});
       return isApp
@@ -260,6 +279,7 @@ function handleClientMessage(hub: Hub, conn: Connection, msg: Message): Promise<
     default:
       if (!isApp) return ignore(conn, msg.code, 'batch clients only send commands');
       if (msg.payload.length > MAX_CAR_PAYLOAD) return ignore(conn, msg.code, 'too long for the car');
+      if (lacks(conn, SHELL, `a raw ${msg.code} message`)) return undefined;
       return hub.toCar(conn, msg.code, msg.payload);
   }
 }
@@ -268,6 +288,11 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
   const cmd = decodeCommand(payload.toString('latin1'));
   if (cmd.kind !== 'command') {
     ignore(conn, 'C', cmd.error);
+    return;
+  }
+  const right = commandRight(cmd.command);
+  if (lacks(conn, right, `command ${cmd.command}`)) {
+    conn.send('c', `${cmd.command},1,insufficient rights (needs ${right})`);
     return;
   }
   if (SERVER_COMMANDS.has(cmd.command)) {

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hashApiToken } from '../../src/auth/passwords.js';
+import { addApiToken } from '../helpers/api-tokens.js';
 import { startServer } from '../helpers/harness.js';
 import { Api, assertJson, assertText, sessionCookieOf } from './api-client.js';
 
-async function addToken(h: Awaited<ReturnType<typeof startServer>>, permit: string, value: string) {
-  await h.store.createApiToken({
-    ownerId: h.owner.id,
-    tokenHash: hashApiToken(value),
-    application: 'test',
-    purpose: 'test',
-    permit,
-  });
-  return value;
-}
+const addToken = addApiToken;
 
 test('401 Authentication failed: no credentials, a wrong password, an unknown user, a `none` token', async (t) => {
   const h = await startServer(t);

@@ -29,12 +29,13 @@ function PasswordForm() {
       return;
     }
     try {
-      await call('PUT', '/api/account/password', {
+      const answer = await call<string>('PUT', '/api/account/password', {
         current: data.get('current'),
         password: data.get('password'),
+        keep_tokens: data.get('keep_tokens') === 'on',
       });
       form.reset();
-      setMsg({ kind: 'ok', text: 'Password changed' });
+      setMsg({ kind: 'ok', text: `${answer}. Your other sessions were logged out.` });
     } catch (err) {
       setMsg({ kind: 'error', text: errorText(err) });
     }
@@ -52,6 +53,9 @@ function PasswordForm() {
       <label>
         New password again
         <input name="again" type="password" autocomplete="new-password" minLength={8} required />
+      </label>
+      <label class="inline">
+        <input name="keep_tokens" type="checkbox" /> Keep my API tokens (by default they are revoked)
       </label>
       <button type="submit" class="primary">
         Change password
@@ -113,7 +117,11 @@ function Tokens() {
           Rights
           <select name="permit">
             <option value="auth">read only (auth)</option>
-            <option value="auth,session">read and control (auth,session)</option>
+            <option value="vehicle.control">read and control the car (vehicle.control)</option>
+            <option value="vehicle.control,session">
+              read and control, with cookie login (vehicle.control,session)
+            </option>
+            <option value="vehicle.shell">every command, shell included (vehicle.shell)</option>
             <option value="*">everything (*)</option>
           </select>
         </label>

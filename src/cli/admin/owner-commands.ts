@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { hashOwnerPassword } from '../../auth/owner-login.js';
+import { changeOwnerPassword } from '../../auth/password-change.js';
 import type { Store } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
 
@@ -65,14 +66,20 @@ export function registerOwnerCommands(program: Command): void {
     });
 
   addCommonOptions(owner.command('passwd <name>'))
-    .description("change an owner's password")
+    .description(
+      "change an owner's password; ends the owner's HTTP sessions and revokes the owner's API tokens",
+    )
     .requiredOption('-p, --password <password>', 'new password')
-    .action(async (name: string, o: CommonOptions & { password: string }) => {
+    .option('--keep-tokens', "keep the owner's API tokens (they are revoked by default)", false)
+    .action(async (name: string, o: CommonOptions & { password: string; keepTokens: boolean }) => {
       checkOwnerPassword(o.password);
       await withStore(o, async (store) => {
         const w = await requireOwner(store, name);
-        await store.setOwnerPassword(w.id, await hashOwnerPassword(store, o.password));
-        print(`password of ${w.name} changed`);
+        const { revokedTokens } = await changeOwnerPassword(store, w, o.password, {
+          keepTokens: o.keepTokens,
+        });
+        const tokens = o.keepTokens ? 'API tokens kept' : `${revokedTokens} API token(s) revoked`;
+        print(`password of ${w.name} changed; ${tokens}; HTTP sessions end at their next request`);
       });
     });
 

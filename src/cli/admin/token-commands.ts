@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { hashApiToken, newApiToken } from '../../auth/passwords.js';
+import { permitProblem } from '../../auth/permissions.js';
 import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
 import { requireOwner } from './owner-commands.js';
 
@@ -13,9 +14,16 @@ export function registerTokenCommands(program: Command): void {
     .requiredOption('-o, --owner <name>', 'owner the token acts for')
     .option('--application <name>', 'what uses it', 'cli')
     .option('--purpose <text>', 'why it exists', 'notspecified')
-    .option('--permit <rights>', 'rights: "*" for all, or a list such as auth,v2,mqtt', 'auth')
+    .option(
+      '--permit <rights>',
+      'rights: "*" for all, or a list of vehicle.read (= auth), vehicle.control, vehicle.shell, session, ' +
+        'token.admin, v2, mqtt (see docs/http-api.md)',
+      'auth',
+    )
     .action(
       async (o: CommonOptions & { owner: string; application: string; purpose: string; permit: string }) => {
+        const problem = permitProblem(o.permit);
+        if (problem) throw new UserError(`--permit: ${problem}`);
         await withStore(o, async (store) => {
           const owner = await requireOwner(store, o.owner);
           const value = newApiToken();

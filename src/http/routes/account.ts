@@ -1,12 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { hashOwnerPassword, verifyOwnerPassword } from '../../auth/owner-login.js';
+import { verifyOwnerPassword } from '../../auth/owner-login.js';
+import { changeOwnerPassword } from '../../auth/password-change.js';
 import { checkSecret } from '../../protocol/handshake.js';
 import type { RouteDeps } from '../app.js';
 import { callerOf, vehicleOf } from '../context.js';
 import { CredentialsQuery, errors, text, VehicleParams } from '../schemas.js';
 import { sendText } from '../text.js';
+import { READ_VEHICLE } from '../vehicle-access.js';
 import { peerCounts } from './vehicles.js';
 
 /** Vehicle ids as the admin CLI accepts them (src/cli/admin/vehicle-commands.ts), upper-cased. */
@@ -18,6 +20,9 @@ const MIN_PASSWORD = 8;
 const PasswordBody = Type.Object({
   current: Type.String({ maxLength: 1024, description: 'The current password' }),
   password: Type.String({ maxLength: 1024, description: 'The new password (at least 8 characters)' }),
+  keep_tokens: Type.Optional(
+    Type.Boolean({ description: "Keep the owner's API tokens (default false: they are revoked)" }),
+  ),
 });
 const VehicleCreateBody = Type.Object({
   vehicleid: Type.String({ maxLength: 64, description: 'Vehicle id: 1-32 letters, digits, "-", "_" or "."' }),
@@ -120,11 +125,17 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       config: { auth: true, rights: WRITE },
       schema: {
         summary: "Change the caller's password",
-        description: 'Form or JSON body: `current` and `password` (at least 8 characters).',
+        description:
+          'Form or JSON body: `current` and `password` (at least 8 characters). Every other session of the ' +
+          "owner ends (the caller's own session carries on), and the owner's API tokens are revoked unless " +
+          '`keep_tokens` is true. The answer says how many tokens were revoked.',
         tags: ['account'],
         querystring: CredentialsQuery,
         body: PasswordBody,
-        response: { 200: text('`Password changed`'), ...errors(400, 401, 403) },
+        response: {
+          200: text('`Password changed`, or `Password changed; <n> API token(s) revoked`'),
+          ...errors(400, 401, 403),
+        },
       },
     },
     async (request, reply) => {
@@ -138,9 +149,20 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           400,
           `Bad request: the new password needs at least ${MIN_PASSWORD} characters`,
         );
-      await deps.store.setOwnerPassword(owner.id, await hashOwnerPassword(deps.store, request.body.password));
-      request.log.info({ owner: auth.ownerName }, 'password changed');
-      return sendText(reply, 200, 'Password changed');
+      const change = await changeOwnerPassword(deps.store, owner, request.body.password, {
+        keepTokens: request.body.keep_tokens === true,
+      });
+      const ended = await deps.sessions.passwordChanged(owner.id, change.passwordHash, auth.session);
+      request.log.info(
+        { owner: auth.ownerName, sessionsEnded: ended, tokensRevoked: change.revokedTokens },
+        'password changed',
+      );
+      const revoked = change.revokedTokens;
+      return sendText(
+        reply,
+        200,
+        revoked === 0 ? 'Password changed' : `Password changed; ${revoked} API token(s) revoked`,
+      );
     },
   );
 
@@ -180,7 +202,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
   r.get(
     '/api/push/:vehicleId',
     {
-      config: { auth: true, vehicle: true },
+      config: READ_VEHICLE,
       schema: {
         summary: "The vehicle's push subscriptions (phones that get its notifications)",
         tags: ['account'],

@@ -4,6 +4,7 @@ import type { RouteDeps } from '../app.js';
 import { askCar, replyFromCar, singleReply } from '../car-command.js';
 import { vehicleOf } from '../context.js';
 import { ChargeBody, CommandReply, CredentialsQuery, errors, VehicleParams } from '../schemas.js';
+import { CONTROL_VEHICLE } from '../vehicle-access.js';
 
 /** v2 charge mode numbers (the S message's field 15). */
 export const CHARGE_MODES: Record<string, number> = { standard: 0, storage: 1, range: 3, performance: 4 };
@@ -26,7 +27,7 @@ const CAR_ERRORS = errors(400, 401, 403, 409, 501, 502, 504);
 /** PUT /api/charge (start, mode, current) and DELETE /api/charge (stop). */
 export async function chargeControlRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const config = { auth: true, vehicle: true };
+  const config = CONTROL_VEHICLE;
 
   r.put(
     '/api/charge/:vehicleId',

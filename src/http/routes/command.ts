@@ -1,11 +1,14 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { commandRight } from '../../auth/command-rights.js';
+import { isPermitted } from '../../auth/permissions.js';
 import { buildCommand } from '../../protocol/commands.js';
 import type { RouteDeps } from '../app.js';
 import { askCar } from '../car-command.js';
-import { vehicleOf } from '../context.js';
+import { callerOf, vehicleOf } from '../context.js';
 import { CommandBody, CommandLines, CredentialsQuery, errors, VehicleParams } from '../schemas.js';
-import { sendText } from '../text.js';
+import { sendText, TEXT } from '../text.js';
+import { READ_VEHICLE } from '../vehicle-access.js';
 
 /** The parameters as a list: a string is split at commas, except into a known command's last free-text one. */
 export function commandParams(params: string | readonly string[] | undefined): string[] {
@@ -23,12 +26,14 @@ export async function commandRoutes(app: FastifyInstance, deps: RouteDeps): Prom
   r.post(
     '/api/command/:vehicleId',
     {
-      config: { auth: true, vehicle: true },
+      config: READ_VEHICLE,
       schema: {
         summary: 'Send any v2 command and return its reply lines',
         description:
           'JSON or form body: `command` (0..65535) and `params` (a list, or one comma-separated string). ' +
-          'Known commands have their parameters checked. Commands 30, 31 and 32 are answered by the server.',
+          'Known commands have their parameters checked. Commands 30, 31 and 32 are answered by the server. ' +
+          'Rights by command: `vehicle.read` for 1, 30-32; `vehicle.control` for 5, 6, 10-12, 15-26; ' +
+          '`vehicle.shell` for 7 and every other command (403 `Insufficient rights` otherwise).',
         tags: ['control'],
         params: VehicleParams,
         querystring: CredentialsQuery,
@@ -44,6 +49,8 @@ export async function commandRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       } catch (err) {
         return sendText(reply, 400, `Bad request: ${(err as Error).message}`);
       }
+      if (!isPermitted(callerOf(request).permit, commandRight(code)))
+        return sendText(reply, 403, TEXT.insufficientRights);
       const answer = await askCar(deps, vehicleOf(request), code, params);
       if (!answer.ok) return sendText(reply, answer.status, answer.text);
       const lines = answer.lines.map((l) => ({ result: l.result, text: l.text, params: [...l.params] }));

@@ -26,7 +26,7 @@ export async function cookieRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     async (request, reply) => {
       const auth = callerOf(request);
       if (auth.session) await deps.sessions.end(auth.session.id, 'replaced by a new login');
-      const session = deps.sessions.create({ id: auth.ownerId, name: auth.ownerName }, auth.permit);
+      const session = await deps.sessions.create({ id: auth.ownerId, name: auth.ownerName }, auth.permit);
       reply.header('set-cookie', `${SESSION_COOKIE}=${session.id}; ${attributes}`);
       return sendText(reply, 200, TEXT.loginOk);
     },

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { commandRight } from '../../auth/command-rights.js';
 import { environmentFlags, environmentRecord } from '../../protocol/messages/index.js';
 import type { Vehicle } from '../../store/store.js';
 import type { RouteDeps } from '../app.js';
@@ -21,10 +22,12 @@ import {
   VehicleParams,
 } from '../schemas.js';
 import { sendText, TEXT } from '../text.js';
+import { READ_VEHICLE, vehicleRoute } from '../vehicle-access.js';
 import { latest, payloadText, timeFields } from '../views/common.js';
 
 const CAR_ERRORS = errors(400, 401, 403, 409, 501, 502, 504);
-const config = { auth: true, vehicle: true };
+/** A control route needs the right of the command it sends (src/auth/command-rights.ts). */
+const sends = (code: number) => vehicleRoute(commandRight(code));
 
 /** How long PUT /api/reset waits for an objection before assuming the module is restarting. */
 const RESET_GRACE_MS = 2000;
@@ -69,7 +72,7 @@ export async function deviceControlRoutes(app: FastifyInstance, deps: RouteDeps)
     r.get(
       path,
       {
-        config,
+        config: READ_VEHICLE,
         schema: {
           ...schema(
             `Whether ${what} is on (from the latest D message)`,
@@ -87,7 +90,7 @@ export async function deviceControlRoutes(app: FastifyInstance, deps: RouteDeps)
       r.route({
         method,
         url: path,
-        config,
+        config: sends(code),
         schema: schema(`${verb} (command ${code})`, CommandReply, {
           body: PinBody,
           description: 'Body (form or JSON): `pin`, when the vehicle needs one.',
@@ -107,7 +110,7 @@ export async function deviceControlRoutes(app: FastifyInstance, deps: RouteDeps)
   ] as const) {
     r.get(
       `/api/${name}/:vehicleId`,
-      { config, schema: schema(`The ${item} list (command ${list})`, ListReply(name)) },
+      { config: sends(list), schema: schema(`The ${item} list (command ${list})`, ListReply(name)) },
       async (request, reply) =>
         replyFromCar(reply, await askCar(deps, vehicleOf(request), list, []), (lines) => ({
           command: list,
@@ -118,7 +121,7 @@ export async function deviceControlRoutes(app: FastifyInstance, deps: RouteDeps)
     r.put(
       `/api/${name}/:vehicleId`,
       {
-        config,
+        config: sends(set),
         schema: schema(`Set a ${item} (command ${set})`, CommandReply, {
           body,
           description: `Body: \`${item}\` (number) and \`value\`.`,
@@ -138,7 +141,7 @@ export async function deviceControlRoutes(app: FastifyInstance, deps: RouteDeps)
   r.put(
     '/api/reset/:vehicleId',
     {
-      config,
+      config: sends(5),
       schema: {
         ...schema('Restart the module (command 5)', CommandReply, {
           description:
@@ -163,7 +166,7 @@ export async function deviceControlRoutes(app: FastifyInstance, deps: RouteDeps)
   r.put(
     '/api/homelink/:vehicleId',
     {
-      config,
+      config: sends(24),
       schema: schema('Homelink (command 24)', CommandReply, {
         body: Type.Optional(HomelinkBody),
         description: 'Body (optional): `button` (0, 1, 2; default: the vehicle decides).',

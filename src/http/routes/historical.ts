@@ -6,6 +6,7 @@ import type { RouteDeps } from '../app.js';
 import { vehicleOf } from '../context.js';
 import { errors, HistoryQuery, HistoryRecordList, HistorySummaryList } from '../schemas.js';
 import { sendText } from '../text.js';
+import { READ_VEHICLE } from '../vehicle-access.js';
 import { historyRecordsView, historySummaryView } from '../views/records.js';
 
 function since(text: string | undefined): Date | undefined | 'invalid' {
@@ -16,7 +17,7 @@ function since(text: string | undefined): Date | undefined | 'invalid' {
 /** /api/historical/<id> (summary per record type) and /api/historical/<id>/<type> (records). */
 export async function historicalRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const config = { auth: true, vehicle: true };
+  const config = READ_VEHICLE;
 
   r.get(
     '/api/historical/:vehicleId',

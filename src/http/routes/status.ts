@@ -14,6 +14,7 @@ import {
   VehicleParams,
 } from '../schemas.js';
 import { sendText, TEXT } from '../text.js';
+import { READ_VEHICLE } from '../vehicle-access.js';
 import { chargeView } from '../views/charge.js';
 import { ParanoidVehicleError, type View } from '../views/common.js';
 import { locationView } from '../views/location.js';
@@ -51,7 +52,7 @@ export async function statusRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     r.get(
       v.path,
       {
-        config: { auth: true, vehicle: true },
+        config: READ_VEHICLE,
         schema: {
           summary: v.summary,
           description:

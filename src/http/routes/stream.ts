@@ -4,6 +4,7 @@ import type { RouteDeps } from '../app.js';
 import { vehicleOf } from '../context.js';
 import { canonicalJson } from '../json.js';
 import { CredentialsQuery, errors, text, VehicleParams } from '../schemas.js';
+import { READ_VEHICLE } from '../vehicle-access.js';
 
 /** How often an idle stream sends a keep-alive (SSE comment or WebSocket ping). */
 const KEEPALIVE_MS = 25_000;
@@ -31,7 +32,7 @@ export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promi
   app.route({
     method: 'GET',
     url: '/api/stream/:vehicleId',
-    config: { auth: true, vehicle: true },
+    config: READ_VEHICLE,
     schema: {
       summary: 'Live stream of the decoded messages (SSE or WebSocket)',
       description:

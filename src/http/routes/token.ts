@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { hashApiToken, newApiToken } from '../../auth/passwords.js';
+import { missingRight, permitProblem } from '../../auth/permissions.js';
 import { formatTimestamp } from '../../server/server-commands.js';
 import type { ApiToken } from '../../store/store.js';
 import type { RouteDeps } from '../app.js';
@@ -64,8 +65,10 @@ export async function tokenRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       schema: {
         summary: 'Create an API token',
         description:
-          'Form or JSON body: `application`, `purpose` (default `notspecified`), `permit` (default `auth`). ' +
-          'The token is in the reply only: it is stored as a hash.',
+          'Form or JSON body: `application`, `purpose` (default `notspecified`), `permit` (default `auth`: ' +
+          'reads the vehicles). The token is in the reply only: it is stored as a hash. Needs `token.admin` ' +
+          'or `admin`; the new permit may hold only rights the caller has (403 otherwise), and only known ' +
+          'rights (400).',
         tags: ['tokens'],
         querystring: CredentialsQuery,
         body: Type.Optional(TokenCreateBody),
@@ -75,6 +78,14 @@ export async function tokenRoutes(app: FastifyInstance, deps: RouteDeps): Promis
     async (request, reply) => {
       const auth = callerOf(request);
       const body = request.body ?? {};
+      const permit = (body.permit ?? 'auth').trim();
+      const problem = permitProblem(permit);
+      if (problem) return sendText(reply, 400, `Bad request: ${problem}`);
+      const missing = missingRight(auth.permit, permit);
+      if (missing) {
+        request.log.info({ owner: auth.ownerName, right: missing }, 'API token refused: right not held');
+        return sendText(reply, 403, TEXT.insufficientRights);
+      }
       const token = newApiToken();
       const created = await deps.store.createApiToken({
         ownerId: auth.ownerId,
@@ -83,7 +94,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         token,
         application: body.application ?? 'notspecified',
         purpose: body.purpose ?? 'notspecified',
-        permit: body.permit ?? 'auth',
+        permit,
       });
       request.log.info({ owner: auth.ownerName, permit: created.permit }, 'API token created');
       return reply.code(201).send({

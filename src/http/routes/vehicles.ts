@@ -14,6 +14,7 @@ import {
   VehicleParams,
 } from '../schemas.js';
 import { sendText, TEXT } from '../text.js';
+import { READ_VEHICLE } from '../vehicle-access.js';
 import { latest, timeFields } from '../views/common.js';
 import { protocolView } from '../views/records.js';
 
@@ -27,12 +28,12 @@ export async function peerCounts(hub: Hub, ref: VehicleRef) {
 /** /api/vehicles, /api/vehicle/<id> (connect and disconnect as an app) and /api/protocol/<id>. */
 export async function vehicleRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  const perVehicle = { auth: true, vehicle: true };
+  const perVehicle = READ_VEHICLE;
 
   r.get(
     '/api/vehicles',
     {
-      config: { auth: true },
+      config: { auth: true, rights: ['vehicle.read'] },
       schema: {
         summary: "The caller's vehicles with live connection counts",
         tags: ['vehicles'],
