@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { ConfigError, type LoadOptions, loadConfig, type ServerConfig } from '../config/config.js';
-import { openStore } from '../store/open-store.js';
+import { type OpenStoreOptions, openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { keyFileNotice } from './secrets-at-start.js';
 
 /** Options every ovms-server command takes to find the configuration and the database. */
 export interface CommonOptions {
@@ -25,13 +26,23 @@ export async function withStore<T>(
   fn: (store: Store, config: ServerConfig) => Promise<T>,
 ): Promise<T> {
   const config = configFrom(opts);
-  const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
+  const store = await openStore(config.database.url, storeOptions(config));
   try {
     if (config.database.migrate) await store.migrate();
     return await fn(store, config);
   } finally {
     await store.close();
   }
+}
+
+/** How the admin commands open the store: a key file made on the way is announced on stderr. */
+export function storeOptions(config: ServerConfig): OpenStoreOptions {
+  return {
+    secretsKey: config.secretsKey,
+    onKeyFile: (info) => {
+      if (info.created) process.stderr.write(`ovms-server: ${keyFileNotice(info)}\n`);
+    },
+  };
 }
 
 /** An error the user caused: printed as one line, exit status 1, no stack trace. */

@@ -2,12 +2,16 @@ import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { isPerlSchema } from '../auth/owner-login.js';
 import { openBus } from '../bus/open-bus.js';
+import type { ServerConfig } from '../config/config.js';
 import { buildDispatcher } from '../push/build.js';
 import { createLogger } from '../server/logger.js';
 import { OvmsServer } from '../server/ovms-server.js';
 import { openStore, redactUrl } from '../store/open-store.js';
+import type { KeyFileInfo } from '../store/sqlite/key-file.js';
 import type { Store } from '../store/store.js';
 import { addCommonOptions, type CommonOptions, configFrom } from './context.js';
+import { logKeySource, sealSecretsAtStart } from './secrets-at-start.js';
+import { warnUnsafeStoredNames } from './stored-names-check.js';
 
 export interface StartOptions extends CommonOptions {
   host?: string;
@@ -40,15 +44,19 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     'server.node_id': o.nodeId,
   });
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
-  const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
-  if (config.database.migrate) {
-    const status = await store.migrate();
-    log.info(
-      { database: redactUrl(config.database.url), store: store.kind, schema: status.current },
-      'database ready',
-    );
+  let keyFile: KeyFileInfo | undefined;
+  const store = await openStore(config.database.url, {
+    secretsKey: config.secretsKey,
+    onKeyFile: (info) => {
+      keyFile = info;
+    },
+  });
+  try {
+    await prepareStore(store, log, config, keyFile);
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
   }
-  if (isPerlSchema(store)) warnPerlMode(log, config.secretsKey !== '');
   const bus = await openBus(config, log);
   const notifier = buildDispatcher(config, store, log);
   log.info({ channels: notifier.channels.map((c) => c.name) }, 'push channels');
@@ -78,6 +86,27 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
       return stopped;
     },
   };
+}
+
+/** Migrations, then what the stored data needs before the first login: sealed secrets, name checks. */
+async function prepareStore(
+  store: Store,
+  log: Logger,
+  config: ServerConfig,
+  keyFile: KeyFileInfo | undefined,
+): Promise<void> {
+  if (config.database.migrate) {
+    const status = await store.migrate();
+    log.info(
+      { database: redactUrl(config.database.url), store: store.kind, schema: status.current },
+      'database ready',
+    );
+  }
+  const perlMode = isPerlSchema(store);
+  if (perlMode) warnPerlMode(log, config.secretsKey !== '');
+  logKeySource(log, keyFile, { secretsKeySet: config.secretsKey !== '', perlMode, storeKind: store.kind });
+  await sealSecretsAtStart(store, log);
+  await warnUnsafeStoredNames(store, log);
 }
 
 /** Perl mode keeps the Perl server's formats, which limits what ovms-server can protect. */

@@ -20,6 +20,7 @@ import type {
   PushSubscription,
   Store,
   StoredMessage,
+  StoredSecretsReport,
   UtilisationCounts,
   UtilisationDay,
   Vehicle,
@@ -195,6 +196,9 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   }
   async deleteVehicle(ref: VehicleRef): Promise<boolean> {
     return this.write((db) => this.backend.deleteVehicle(db, ref));
+  }
+  async sealStoredSecrets(): Promise<StoredSecretsReport> {
+    return this.write((db) => this.backend.sealStoredSecrets(db));
   }
   async setParanoidToken(ref: VehicleRef, ptoken: string): Promise<void> {
     return this.write((db) => this.backend.setParanoidToken(db, ref, ptoken));

@@ -2,8 +2,9 @@ import { mysqlStoreOn, openMysqlPool } from './mysql/mysql-store.js';
 import { isPerlDatabase, perlStoreOn } from './perl/perl-store.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { createSecretBox, plainSecretBox } from './secret-box.js';
+import { type KeyFileInfo, useKeyFile } from './sqlite/key-file.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
-import type { Store } from './store.js';
+import type { SecretBox, Store } from './store.js';
 
 export class StoreUrlError extends Error {
   readonly code = 'OVMS_ERR_DATABASE_URL';
@@ -21,13 +22,31 @@ export function sqlitePath(url: string): string {
   return rest;
 }
 
+export interface OpenStoreOptions {
+  /** The configured `secrets.key`; empty or absent: none configured. */
+  secretsKey?: string;
+  /** Told which key file seals the car secrets (an embedded database without `secrets.key`). */
+  onKeyFile?: (info: KeyFileInfo) => void;
+}
+
 /**
  * Opens the store a database URL names: the scheme picks the back-end, and a MariaDB/MySQL database
  * that holds the Perl server's tables is used in Perl mode.
+ *
+ * Car secrets are sealed with `secrets.key` when it is set. Without it, an embedded database file
+ * uses its key file (made on first use, see sqlite/key-file.ts); the network databases store them
+ * as given.
  */
-export async function openStore(url: string, opts: { secretsKey?: string } = {}): Promise<Store> {
+export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<Store> {
   const secretBox = opts.secretsKey ? createSecretBox(opts.secretsKey) : plainSecretBox;
-  if (url.startsWith('sqlite:')) return openSqliteStore({ path: sqlitePath(url), secretBox });
+  if (url.startsWith('sqlite:')) {
+    const path = sqlitePath(url);
+    const inMemory = path === ':memory:' || path === '';
+    return openSqliteStore({
+      path,
+      secretBox: opts.secretsKey || inMemory ? secretBox : keyFileBox(path, opts.onKeyFile),
+    });
+  }
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgresStore({ url, secretBox });
   if (/^(mysql|mariadb):\/\//.test(url)) {
     // A Perl server's database is used as it is (Perl mode); the store's kind, 'perl-mysql', says so
@@ -45,6 +64,14 @@ export async function openStore(url: string, opts: { secretsKey?: string } = {})
     `unsupported database URL scheme "${scheme}:" (supported: sqlite:PATH, postgres://USER@HOST/DB, ` +
       'mysql://USER@HOST/DB, mariadb://USER@HOST/DB)',
   );
+}
+
+function keyFileBox(path: string, onKeyFile: OpenStoreOptions['onKeyFile']) {
+  return (hasSealedSecrets: () => boolean): SecretBox => {
+    const { key, info } = useKeyFile(path, hasSealedSecrets);
+    onKeyFile?.(info);
+    return createSecretBox(key, `the key file ${info.path}`);
+  };
 }
 
 /** Hides the password part of a database URL for logs. */

@@ -22,6 +22,7 @@ const PASSPHRASE_SALT = 'ovms-server/secret-box/v1';
 
 /** Stores secrets as they are (no key configured). Refuses to store values that look sealed. */
 export const plainSecretBox: SecretBox = {
+  encrypts: false,
   seal(plain) {
     if (plain.startsWith(PREFIX)) {
       throw new Error(`a secret may not start with "${PREFIX}" unless ${WHERE_TO_CONFIGURE} is set`);
@@ -53,10 +54,19 @@ export function deriveSecretKey(key: string): Buffer {
   return scryptSync(key, PASSPHRASE_SALT, 32, { N: 16384, r: 8, p: 1 });
 }
 
-/** AES-256-GCM box for the configured key (see `deriveSecretKey` for the accepted key forms). */
-export function createSecretBox(key: string): SecretBox {
+/** True for a stored value in the sealed format (any version). */
+export function isSealed(stored: string): boolean {
+  return stored.startsWith(PREFIX);
+}
+
+/**
+ * AES-256-GCM box for the configured key (see `deriveSecretKey` for the accepted key forms).
+ * `keySource` names where the key came from, for the error a wrong key causes.
+ */
+export function createSecretBox(key: string, keySource = WHERE_TO_CONFIGURE): SecretBox {
   const aesKey = deriveSecretKey(key);
   return {
+    encrypts: true,
     seal(plain) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', aesKey, iv);
@@ -73,7 +83,7 @@ export function createSecretBox(key: string): SecretBox {
         return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
       } catch {
         throw new Error(
-          `cannot decrypt a car secret: the key in ${WHERE_TO_CONFIGURE} is not the one it was encrypted with (or the value is damaged)`,
+          `cannot decrypt a car secret: the key in ${keySource} is not the one it was encrypted with (or the value is damaged)`,
         );
       }
     },

@@ -190,6 +190,11 @@ export interface Store {
   /** Removes the vehicle and its messages, history and subscriptions. */
   deleteVehicle(ref: VehicleRef): Promise<boolean>;
   /**
+   * Seals every car secret still stored in plain text (when the store has a key) and checks that the
+   * sealed ones open. A store that keeps plain secrets by design (Perl mode) reports nothing.
+   */
+  sealStoredSecrets(): Promise<StoredSecretsReport>;
+  /**
    * Records the paranoid token; stored paranoid messages with another token become invalid and
    * are no longer returned by getMessages.
    */
@@ -256,8 +261,20 @@ export interface Store {
 
 /** Protects car secrets at rest (see src/store/secret-box.ts). */
 export interface SecretBox {
+  /** False for the box that stores secrets as they are (no key). */
+  readonly encrypts: boolean;
   seal(plain: string): string;
   open(stored: string): string;
+}
+
+/** What `sealStoredSecrets` found and did. */
+export interface StoredSecretsReport {
+  /** Plain secrets sealed now. */
+  sealedNow: number;
+  /** Secrets that were sealed already. */
+  sealedBefore: number;
+  /** Vehicle ids whose sealed secret the box cannot open (wrong key, no key, damaged value). */
+  unreadable: string[];
 }
 
 /** Raised for constraint violations the caller should report to a user (duplicate ids, ...). */

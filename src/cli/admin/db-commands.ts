@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { isPerlSchema } from '../../auth/owner-login.js';
 import { openStore, redactUrl } from '../../store/open-store.js';
 import type { MigrationStatus, Store } from '../../store/store.js';
-import { addCommonOptions, type CommonOptions, configFrom, print } from '../context.js';
+import { addCommonOptions, type CommonOptions, configFrom, print, storeOptions } from '../context.js';
 
 function show(url: string, kind: string, s: MigrationStatus): void {
   if (isPerlSchema({ kind })) {
@@ -13,12 +13,27 @@ function show(url: string, kind: string, s: MigrationStatus): void {
   for (const m of s.applied) print(`  ${m.version}  ${m.name}  (applied ${m.appliedAt.toISOString()})`);
 }
 
+function secretsAtRest(kind: string, secretsKeySet: boolean, keyFile: string | undefined): string {
+  if (isPerlSchema({ kind })) return "plain text (Perl mode keeps the Perl server's format)";
+  if (secretsKeySet) return 'sealed with secrets.key';
+  return keyFile ? `sealed with the key file ${keyFile} (back it up with the database)` : 'plain text';
+}
+
 /** Opens the configured store, runs one schema operation, prints the resulting status. */
 async function schemaAction(o: CommonOptions, op: (store: Store) => Promise<MigrationStatus>): Promise<void> {
   const config = configFrom(o);
-  const store = await openStore(config.database.url, { secretsKey: config.secretsKey });
+  const options = storeOptions(config);
+  let keyFile: string | undefined;
+  const store = await openStore(config.database.url, {
+    ...options,
+    onKeyFile: (info) => {
+      keyFile = info.path;
+      options.onKeyFile?.(info);
+    },
+  });
   try {
     show(config.database.url, store.kind, await op(store));
+    print(`vehicle secrets: ${secretsAtRest(store.kind, config.secretsKey !== '', keyFile)}`);
   } finally {
     await store.close();
   }

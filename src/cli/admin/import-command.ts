@@ -4,7 +4,15 @@ import { importPerlDatabase } from '../../store/import/perl-import.js';
 import { openMysqlPool } from '../../store/mysql/mysql-store.js';
 import { openStore, redactUrl } from '../../store/open-store.js';
 import { isPerlDatabase, missingPerlColumns, perlStoreOn } from '../../store/perl/perl-store.js';
-import { addCommonOptions, type CommonOptions, configFrom, print, table, UserError } from '../context.js';
+import {
+  addCommonOptions,
+  type CommonOptions,
+  configFrom,
+  print,
+  storeOptions,
+  table,
+  UserError,
+} from '../context.js';
 import { ProgressBar } from './progress-bar.js';
 
 interface ImportOptions extends CommonOptions {
@@ -40,7 +48,7 @@ export function registerImportCommand(program: Command): void {
       const to = o.to ?? config.database.url;
       const source = await openSource(o.from);
       try {
-        const target = await openStore(to, { secretsKey: config.secretsKey });
+        const target = await openStore(to, storeOptions(config));
         try {
           if (isPerlSchema(target))
             throw new UserError(`--to ${redactUrl(to)} is itself a Perl-server database`);

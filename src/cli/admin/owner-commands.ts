@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ownerNameProblem } from '../../auth/account-names.js';
 import { hashOwnerPassword } from '../../auth/owner-login.js';
 import { changeOwnerPassword } from '../../auth/password-change.js';
 import type { Store } from '../../store/store.js';
@@ -25,9 +26,9 @@ export function registerOwnerCommands(program: Command): void {
     .option('--mail <address>', 'e-mail address', '')
     .option('--admin', 'operator rights', false)
     .action(async (name: string, o: CommonOptions & { password: string; mail: string; admin: boolean }) => {
+      const problem = ownerNameProblem(name);
+      if (problem) throw new UserError(problem);
       checkOwnerPassword(o.password);
-      if (!/^[^\s,/]{1,60}$/.test(name))
-        throw new UserError('owner names are 1-60 characters without spaces, commas or slashes');
       await withStore(o, async (store) => {
         const created = await store.createOwner({
           name,

@@ -1,19 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { vehicleIdProblem } from '../../auth/account-names.js';
 import { checkSecret } from '../../protocol/handshake.js';
 import type { NewVehicle, Store } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
 import { parseCsv } from './csv.js';
 import { requireOwner } from './owner-commands.js';
 
-const VEHICLE_ID = /^[A-Z0-9_.-]{1,32}$/;
-
-export function checkVehicleId(id: string): string {
-  const upper = id.toUpperCase();
-  if (!VEHICLE_ID.test(upper)) {
-    throw new UserError(`invalid vehicle id "${id}": use 1-32 letters, digits, "-", "_" or "."`);
-  }
-  return upper;
+/** The id upper-cased, or a UserError saying what ids may look like. */
+export function checkVehicleId(id: string, where = ''): string {
+  const problem = vehicleIdProblem(id);
+  if (problem) throw new UserError(`${where}${problem}`);
+  return id.toUpperCase();
 }
 
 export function checkVehicleSecret(secret: string, where = ''): void {
@@ -120,7 +118,7 @@ export function registerVehicleCommands(program: Command): void {
             const ownerId = owners.get(ownerName);
             if (ownerId === undefined) throw new UserError(`${where}no owner named "${ownerName}"`);
             checkVehicleSecret(secret, where);
-            vehicles.push({ ownerId, vehicleId: checkVehicleId(id), secret });
+            vehicles.push({ ownerId, vehicleId: checkVehicleId(id, where), secret });
           } catch (err) {
             problems.push(err instanceof UserError ? err.message : `${where}${(err as Error).message}`);
           }

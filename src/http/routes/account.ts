@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { vehicleIdProblem } from '../../auth/account-names.js';
 import { verifyOwnerPassword } from '../../auth/owner-login.js';
 import { changeOwnerPassword } from '../../auth/password-change.js';
 import { checkSecret } from '../../protocol/handshake.js';
@@ -11,8 +12,6 @@ import { sendText } from '../text.js';
 import { READ_VEHICLE } from '../vehicle-access.js';
 import { peerCounts } from './vehicles.js';
 
-/** Vehicle ids as the admin CLI accepts them (src/cli/admin/vehicle-commands.ts), upper-cased. */
-const VEHICLE_ID = /^[A-Z0-9_.-]{1,32}$/;
 /** Writes need the full rights of a password login or session ('*'), not a read-only token. */
 const WRITE = ['admin'];
 const MIN_PASSWORD = 8;
@@ -184,12 +183,8 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (request, reply) => {
       const auth = callerOf(request);
       const vehicleId = request.body.vehicleid.trim().toUpperCase();
-      if (!VEHICLE_ID.test(vehicleId))
-        return sendText(
-          reply,
-          400,
-          'Bad request: use 1-32 letters, digits, "-", "_" or "." for the vehicle id',
-        );
+      const idProblem = vehicleIdProblem(vehicleId);
+      if (idProblem) return sendText(reply, 400, `Bad request: ${idProblem}`);
       const problem = checkSecret(request.body.secret);
       if (problem) return sendText(reply, 400, `Bad request: ${problem}`);
       if (await deps.store.findVehicle(vehicleId)) return sendText(reply, 409, 'The vehicle id is taken');

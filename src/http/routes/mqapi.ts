@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import { isTopicSafeName, printable } from '../../auth/account-names.js';
 import { isPermitted, isRefused } from '../../auth/permissions.js';
 import type { RouteDeps } from '../app.js';
 import { checkPassword } from '../authenticate.js';
@@ -13,6 +14,17 @@ function schema(summary: string, response: Record<number, ReturnType<typeof text
 }
 
 const YES_NO = { 200: text('Allowed (empty body)'), 403: text('Refused (empty body)') };
+
+/**
+ * The reference's rule, "the topic starts with `ovms/<username>/`", compared segment by segment: the
+ * second segment must be the user's name itself. A name that cannot be a topic segment owns nothing,
+ * so neither a wildcard (`+`, `#`) in the topic nor one in a name can reach another owner's topics.
+ */
+export function ownsTopic(username: string | undefined, topic: string | undefined): boolean {
+  if (username === undefined || topic === undefined || !isTopicSafeName(username)) return false;
+  const [root, owner, ...rest] = topic.split('/');
+  return root === 'ovms' && owner === username && rest.length > 0;
+}
 
 const str = (v: string | number | undefined): string | undefined => (v === undefined ? undefined : String(v));
 
@@ -38,6 +50,13 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       const body = (request.body ?? {}) as Body;
       const username = str(body.username);
       const password = str(body.password);
+      if (username !== undefined && !isTopicSafeName(username) && !isSuperuser(username)) {
+        request.log.info(
+          { user: printable(username) },
+          'mqapi auth: refused, the name cannot be an MQTT topic segment (it holds "/", "+", "#" or a control character)',
+        );
+        return sendText(reply, 403, '');
+      }
       if (username !== undefined && password !== undefined) {
         const c = await checkPassword(deps.store, username, password);
         if (c && !isRefused(c.permit) && isPermitted(c.permit, 'v3', 'mqtt')) {
@@ -72,16 +91,16 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       schema: schema(
         'MQTT broker: may this user use this topic?',
         YES_NO,
-        'The superuser may use any topic; everyone else the topics under `ovms/<username>/`.',
+        'The superuser may use any topic; everyone else the topics under `ovms/<username>/`, compared ' +
+          'literally: a user name holding `/`, `+` or `#` gets no topic, and a wildcard in the owner segment ' +
+          'of the topic is not the user.',
       ),
     },
     async (request, reply) => {
       const body = (request.body ?? {}) as Body;
       const username = str(body.username);
       const topic = str(body.topic);
-      const allowed =
-        isSuperuser(username) ||
-        (username !== undefined && username !== '' && topic?.startsWith(`ovms/${username}/`) === true);
+      const allowed = isSuperuser(username) || ownsTopic(username, topic);
       return sendText(reply, allowed ? 200 : 403, '');
     },
   );

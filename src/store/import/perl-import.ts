@@ -1,3 +1,4 @@
+import { isTopicSafeName, isUsableVehicleId, printable } from '../../auth/account-names.js';
 import { hashPassword, PLAIN_TEXT_PREFIX } from '../../auth/passwords.js';
 import type { SqlStore } from '../sql/sql-store.js';
 import type { Owner, Store, Vehicle, VehicleRef } from '../store.js';
@@ -8,6 +9,10 @@ import { countLiveHistory, liveHistory } from './perl-history-reader.js';
  * store of our own schema. Every step is an upsert keyed as the target keys it, so running the
  * import again (say, after more days on the Perl server) copies what changed and duplicates nothing.
  *
+ * - Owners whose names cannot be MQTT topic segments ("/", "+", "#", control characters) are
+ *   skipped and reported, with their vehicles and tokens; so are vehicles whose ids hold those or a
+ *   space. Other names are copied as they are, even where `ovms-server owner add` would refuse them
+ *   now (a Drupal name with a space): those owners keep their logins.
  * - Owners are matched by name. Drupal hashes are kept (the owner's next login upgrades them to
  *   scrypt); plain-text (AuthDbSimple) passwords are hashed with scrypt now. A target owner whose
  *   hash is already scrypt keeps it: it was set or upgraded on our side and is the newer one.
@@ -70,22 +75,31 @@ export async function importPerlDatabase(
   const owners = await source.listOwners();
   const ownerIds = new Map<number, number>();
   for (const [i, owner] of owners.entries()) {
-    ownerIds.set(owner.id, (await upsertOwner(target, owner)).id);
-    count('owners', 1).copied++;
+    const entry = count('owners', 1);
+    if (isTopicSafeName(owner.name)) {
+      ownerIds.set(owner.id, (await upsertOwner(target, owner)).id);
+      entry.copied++;
+    } else {
+      entry.skipped++;
+      notes.push(
+        `owner "${printable(owner.name)}" skipped with their vehicles and API tokens: the name holds "/", "+", "#" ` +
+          "or a control character, which would reach other owners' MQTT topics; rename the owner in the Perl " +
+          'database and import again',
+      );
+    }
     progress('owners', i + 1, owners.length);
   }
 
   const vehicles = await source.listVehicles();
   const refs: [VehicleRef, VehicleRef][] = [];
   for (const [i, vehicle] of vehicles.entries()) {
-    const ownerId = ownerIds.get(vehicle.ownerId)!;
+    const ownerId = ownerIds.get(vehicle.ownerId);
     const entry = count('vehicles', 1);
-    const existing = await target.findVehicle(vehicle.vehicleId);
-    if (existing && existing.ownerId !== ownerId) {
+    const existing = ownerId === undefined ? undefined : await target.findVehicle(vehicle.vehicleId);
+    const skip = vehicleSkipReason(vehicle, ownerId, existing);
+    if (skip || ownerId === undefined) {
       entry.skipped++;
-      notes.push(
-        `vehicle ${vehicle.vehicleId} of ${vehicle.ownerName} skipped: the id already belongs to ${existing.ownerName}`,
-      );
+      notes.push(skip ?? `vehicle ${printable(vehicle.vehicleId)} skipped`);
     } else {
       refs.push([vehicle, await upsertVehicle(target, vehicle, ownerId, existing)]);
       entry.copied++;
@@ -143,6 +157,26 @@ export async function importPerlDatabase(
     'API tokens',
   ];
   return { counts: order.map((table) => count(table)), notes };
+}
+
+/** Why a vehicle is not copied, or undefined when it is. */
+function vehicleSkipReason(
+  vehicle: Vehicle,
+  ownerId: number | undefined,
+  existing: Vehicle | undefined,
+): string | undefined {
+  const id = printable(vehicle.vehicleId);
+  if (ownerId === undefined) return `vehicle ${id} skipped: its owner was skipped`;
+  if (!isUsableVehicleId(vehicle.vehicleId)) {
+    return (
+      `vehicle "${id}" of ${printable(vehicle.ownerName)} skipped: the id holds a space, "/", "+", "#" or a ` +
+      'control character, which MQTT topics and the v2 login line cannot carry; register the car under a valid id'
+    );
+  }
+  if (existing && existing.ownerId !== ownerId) {
+    return `vehicle ${id} of ${vehicle.ownerName} skipped: the id already belongs to ${existing.ownerName}`;
+  }
+  return undefined;
 }
 
 async function upsertOwner(target: Store, owner: Owner): Promise<Owner> {

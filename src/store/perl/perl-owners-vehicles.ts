@@ -186,6 +186,8 @@ export const perlOwnersAndVehicles = {
     await deleteCarData(ctx.pool, 'owner = ? AND vehicleid = ?', params);
     return true;
   },
+  /** The Perl server and its Drupal module read `carpass` in plain text: Perl mode leaves it so. */
+  sealStoredSecrets: async (_ctx: SqlContext) => ({ sealedNow: 0, sealedBefore: 0, unreadable: [] }),
   async setParanoidToken(ctx: SqlContext, ref: VehicleRef, ptoken: string): Promise<void> {
     const params = refParams(ref);
     await ctx.pool.query('UPDATE ovms_cars SET v_ptoken = ? WHERE owner = ? AND vehicleid = ?', [

@@ -6,7 +6,8 @@ import {
   toVehicle,
   type VehicleRow,
 } from '../rows.js';
-import type { NewOwner, NewVehicle, Owner, Vehicle, VehicleRef } from '../store.js';
+import type { NewOwner, NewVehicle, Owner, StoredSecretsReport, Vehicle, VehicleRef } from '../store.js';
+import { reviewStoredSecrets, STORED_SECRETS_SQL as SQL, type StoredSecretDbRow } from '../stored-secrets.js';
 import { normaliseVehicleId, refParams } from '../values.js';
 import type { SqlContext } from './sql-context.js';
 import { type SqlDialect, type SqlRunner, withSqlConflicts } from './sql-pool.js';
@@ -107,6 +108,14 @@ export function ownersAndVehicles(dialect: SqlDialect) {
         refParams(ref),
       );
       return result.affected > 0;
+    },
+    /** Seals the plain secrets (one guarded UPDATE each, once per start) and checks the sealed ones open. */
+    async sealStoredSecrets(ctx: SqlContext): Promise<StoredSecretsReport> {
+      const { rows } = await ctx.pool.query<StoredSecretDbRow>(SQL.select);
+      const { updates, report } = reviewStoredSecrets(ctx.secretBox, rows.map(SQL.toRow));
+      let sealed = 0;
+      for (const u of updates) sealed += (await ctx.pool.query(SQL.update, SQL.updateParams(u))).affected;
+      return { ...report, sealedNow: sealed };
     },
     /** A new paranoid token makes stored paranoid messages under any other token unreadable for apps. */
     async setParanoidToken(ctx: SqlContext, ref: VehicleRef, ptoken: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DelegatingStore, type StoreBackend } from '../delegating-store.js';
@@ -19,8 +19,11 @@ import { WriteBatcher, type WriteBatcherOptions, type WriteBatcherStats } from '
 export interface SqliteStoreOptions {
   /** The database file (its directory is created if missing), or ':memory:'. */
   path: string;
-  /** Protects car secrets at rest; defaults to storing them as they are. */
-  secretBox?: SecretBox;
+  /**
+   * Protects car secrets at rest; defaults to storing them as they are. A function gets to look at
+   * the opened database first (whether it holds sealed secrets) to pick its key.
+   */
+  secretBox?: SecretBox | ((hasSealedSecrets: () => boolean) => SecretBox);
   /** Group commit of messages, history and utilisation (defaults: 5 ms, 1000 writes). */
   batch?: WriteBatcherOptions;
   /**
@@ -33,20 +36,43 @@ export interface SqliteStoreOptions {
 
 /** Opens (creating if needed) a SQLite database. Call `migrate()` before using it. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
-  if (options.path !== ':memory:' && options.path !== '') {
-    mkdirSync(dirname(options.path), { recursive: true });
-  }
+  if (options.path !== ':memory:' && options.path !== '') createOwnerOnly(options.path);
   const db = new Database(options.path);
   try {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    const box = options.secretBox;
+    const secretBox = typeof box === 'function' ? box(() => hasSealedSecrets(db)) : box;
+    return new SqliteStore(db, { ...options, secretBox });
   } catch (error) {
     db.close();
     throw error;
   }
-  return new SqliteStore(db, options);
+}
+
+/**
+ * A new database file, and the folders made for it, are for the server's user only (0600, 0700):
+ * the file holds password hashes and car data. SQLite gives its -wal and -shm files the database
+ * file's mode. Existing files and folders keep theirs.
+ */
+function createOwnerOnly(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/** True when some vehicle secret in the database is sealed (the database needs its key). */
+function hasSealedSecrets(db: Database.Database): boolean {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vehicles'").get();
+  return (
+    table !== undefined &&
+    db.prepare("SELECT 1 FROM vehicles WHERE substr(secret, 1, 4) = 'enc:' LIMIT 1").get() !== undefined
+  );
 }
 
 const sqliteBackend: StoreBackend<SqliteContext, SqliteContext> = {
@@ -68,7 +94,7 @@ export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
   readonly #batcher: WriteBatcher;
   #closed = false;
 
-  constructor(db: Database.Database, options: SqliteStoreOptions) {
+  constructor(db: Database.Database, options: SqliteStoreOptions & { secretBox?: SecretBox }) {
     super(sqliteBackend);
     this.path = options.path;
     this.#db = db;

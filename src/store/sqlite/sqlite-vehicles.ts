@@ -1,5 +1,6 @@
 import { toVehicle as fromRow, SELECT_VEHICLES, type VehicleRow } from '../rows.js';
-import type { NewVehicle, Vehicle, VehicleRef } from '../store.js';
+import type { NewVehicle, StoredSecretsReport, Vehicle, VehicleRef } from '../store.js';
+import { reviewStoredSecrets, STORED_SECRETS_SQL as SQL, type StoredSecretDbRow } from '../stored-secrets.js';
 import { normaliseVehicleId, refParams } from '../values.js';
 import { type SqliteContext, withConflicts } from './sqlite-context.js';
 
@@ -90,4 +91,15 @@ export function setParanoidToken(ctx: SqliteContext, ref: VehicleRef, ptoken: st
       )
       .run(...params, ptoken);
   })();
+}
+
+/** Seals the plain secrets in one transaction and checks the sealed ones open. */
+export function sealStoredSecrets(ctx: SqliteContext): StoredSecretsReport {
+  const rows = ctx.statement(SQL.select).all() as StoredSecretDbRow[];
+  const { updates, report } = reviewStoredSecrets(ctx.secretBox, rows.map(SQL.toRow));
+  let sealed = 0;
+  ctx.db.transaction(() => {
+    for (const u of updates) sealed += ctx.statement(SQL.update).run(...SQL.updateParams(u)).changes;
+  })();
+  return { ...report, sealedNow: sealed };
 }
