@@ -117,7 +117,7 @@ export const SETTINGS = [
     env: 'OVMS_SECRETS_KEY',
     type: 'string',
     default: '',
-    help: 'Key that encrypts vehicle secrets at rest (empty = stored as given)',
+    help: 'Key that encrypts vehicle secrets at rest (empty: an SQLite database uses a key file beside it, e.g. data/ovms.db.key, made on first start; PostgreSQL/MariaDB store them as given)',
   },
   {
     key: 'log.level',
