@@ -79,6 +79,27 @@ for (const [name, create] of [
       assert.ok(!rows[0]?.secret.includes('hunter2'));
     });
 
+    test('plain secrets from before a key are sealed by sealStoredSecrets; a wrong key is reported', async (t) => {
+      const { database, store } = await fresh(t, create);
+      await store.migrate();
+      await withVehicle(store);
+      assert.deepEqual(await store.sealStoredSecrets(), { sealedNow: 0, sealedBefore: 0, unreadable: [] });
+      const keyed = (await openStore(database.url, { secretsKey: KEY })) as SqlStore;
+      t.after(() => keyed.close());
+      assert.deepEqual(await keyed.sealStoredSecrets(), { sealedNow: 1, sealedBefore: 0, unreadable: [] });
+      const { rows } = await keyed.pool.query<{ secret: string }>('SELECT secret FROM vehicles');
+      assert.match(rows[0]?.secret ?? '', /^enc:v1:/);
+      assert.equal((await keyed.findVehicle('CAR1'))?.secret, 'hunter2-very-secret');
+      assert.deepEqual(await keyed.sealStoredSecrets(), { sealedNow: 0, sealedBefore: 1, unreadable: [] });
+      const wrong = await openStore(database.url, { secretsKey: 'f'.repeat(64) });
+      t.after(() => wrong.close());
+      assert.deepEqual(await wrong.sealStoredSecrets(), {
+        sealedNow: 0,
+        sealedBefore: 1,
+        unreadable: ['CAR1'],
+      });
+    });
+
     test('5000 saveMessage calls are group-committed in a few transactions', async (t) => {
       const { store } = await fresh(t, create);
       await store.migrate();
