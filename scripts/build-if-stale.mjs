@@ -26,7 +26,7 @@ const changed = Math.max(...inputs.map((p) => newest(join(root, p))));
 if (!force && built > 0 && changed <= built) process.exit(0);
 
 process.stderr.write(
-  built > 0 ? 'ovms-server: sources changed, rebuilding dist/\n' : 'ovms-server: building dist/\n',
+  built > 0 && !force ? 'ovms-server: sources changed, rebuilding dist/\n' : 'ovms-server: building dist/\n',
 );
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const result = spawnSync(npm, ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
