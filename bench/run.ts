@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { attackScenario } from './scenarios/attack.js';
 import { clusterRelayScenario } from './scenarios/cluster.js';
 import { commandScenario } from './scenarios/command.js';
 import { historyScenario } from './scenarios/history.js';
@@ -78,6 +79,40 @@ const scenarios: Record<
     figure: (r) =>
       `3 nodes (PostgreSQL + Redis bus): ${r.deliveriesPerSecond} deliveries/s, p50 ${(r.latencyMs as { p50: number }).p50} ms, p99 ${(r.latencyMs as { p99: number }).p99} ms`,
     met: () => true,
+  },
+  attack: {
+    target:
+      'flood: RSS +<64 MB, round trips answered; 2,000 stalled GET closed by the login deadline; /health up',
+    run: () => attackScenario(quick ? 5 : 15),
+    figure: (r) => {
+      const rss = r.rssMB as { growth: number };
+      const rtt = r.wellBehavedRoundTrips as { count: number; p99: number; failures: number };
+      const s = r.stalledGet as {
+        closedByDeadline: number;
+        refusedAtOnce: number;
+        lifetimeS: { max: number };
+      };
+      const hl = r.health as { requests: number; ok: number };
+      return `RSS +${rss.growth} MB; ${rtt.count} round trips (p99 ${rtt.p99} ms, ${rtt.failures} failed); ${s.closedByDeadline} stalled closed by ${s.lifetimeS.max} s, ${s.refusedAtOnce} refused; /health ${hl.ok}/${hl.requests}`;
+    },
+    met: (r) => {
+      const rss = r.rssMB as { growth: number };
+      const rtt = r.wellBehavedRoundTrips as { count: number; failures: number };
+      const s = r.stalledGet as {
+        closedByDeadline: number;
+        lifetimeS: { max: number };
+        loginDeadlineS: number;
+      };
+      const hl = r.health as { requests: number; ok: number };
+      return (
+        rss.growth < 64 &&
+        rtt.count > 0 &&
+        rtt.failures === 0 &&
+        s.closedByDeadline >= 2000 &&
+        s.lifetimeS.max <= s.loginDeadlineS + 1 &&
+        hl.ok === hl.requests
+      );
+    },
   },
   history: {
     target: '≥ 20,000 acked h/s',

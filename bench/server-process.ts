@@ -67,6 +67,7 @@ export async function spawnServer(
   dbUrl: string,
   extraArgs: string[],
   env: NodeJS.ProcessEnv = {},
+  onLogLine?: (line: string) => void,
 ): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const entry = existsSync(join(ROOT, 'dist/cli/ovms-server.js'))
@@ -79,8 +80,16 @@ export async function spawnServer(
   const child = spawn(process.execPath, [...profile, ...entry, ...args, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', onLogLine ? 'pipe' : 'inherit', 'inherit'],
   });
+  if (onLogLine) {
+    let rest = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const lines = (rest + d.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) onLogLine(line);
+    });
+  }
   await waitForPort(port, child);
   return { child, port };
 }
@@ -88,12 +97,17 @@ export async function spawnServer(
 /**
  * Starts the server as its own process with the default configuration (SQLite file), from the
  * compiled dist/ when present, so the load generator never shares a process or an event loop with it.
+ * With `onLogLine`, the server's log lines (level warn and up) go there instead of to the terminal.
  */
-export async function startBenchServer(vehicles: number, env: NodeJS.ProcessEnv = {}): Promise<BenchServer> {
+export async function startBenchServer(
+  vehicles: number,
+  env: NodeJS.ProcessEnv = {},
+  onLogLine?: (line: string) => void,
+): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ovms-bench-'));
   const dbUrl = `sqlite:${join(dir, 'ovms.db')}`;
   await seed(dbUrl, vehicles);
-  const { child, port } = await spawnServer(dbUrl, [], env);
+  const { child, port } = await spawnServer(dbUrl, [], env, onLogLine);
   const pid = child.pid!;
   return {
     port,

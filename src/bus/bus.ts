@@ -32,7 +32,9 @@ export type VehicleEvent =
   /** A car connection ended: apps learn Z0 unless another car connection is current. */
   | { type: 'car-down'; car: ConnAddress }
   /** The number of interactive apps changed: the car's node tells the car Z<n>. */
-  | { type: 'apps-changed' };
+  | { type: 'apps-changed' }
+  /** A requester went away (closed, timed out): the car's node forgets its queued commands. */
+  | { type: 'requests-cancelled'; requester: ConnAddress };
 
 export interface GroupEvent {
   type: 'group-update' | 'group-remove';

@@ -17,7 +17,15 @@ export interface ServerConfig {
   secretsKey: string;
   log: { level: string; pretty: boolean };
   /** All in milliseconds. */
-  timeouts: { login: number; car: number; app: number; batch: number; carPing: number };
+  timeouts: {
+    login: number;
+    car: number;
+    app: number;
+    batch: number;
+    carPing: number;
+    /** A command awaiting the car's reply is forgotten after this long (0 = never). */
+    command: number;
+  };
   limits: {
     maxLineLength: number;
     maxConnections: number;
@@ -26,6 +34,10 @@ export interface ServerConfig {
     authFailures: number;
     /** Milliseconds. */
     authFailureWindow: number;
+    maxPendingCommandsPerApp: number;
+    maxPendingCommandsPerCar: number;
+    maxGroupsPerConnection: number;
+    warningsPerConnection: number;
   };
   history: {
     /** Milliseconds; 0 = off. */
@@ -213,6 +225,7 @@ function build(raw: Raw): ServerConfig {
       app: ms('timeouts.app'),
       batch: ms('timeouts.batch'),
       carPing: ms('timeouts.car_ping'),
+      command: ms('timeouts.command'),
     },
     limits: {
       maxLineLength: num('limits.max_line_length'),
@@ -221,6 +234,10 @@ function build(raw: Raw): ServerConfig {
       outputBuffer: num('limits.output_buffer'),
       authFailures: num('limits.auth_failures'),
       authFailureWindow: ms('limits.auth_failure_window'),
+      maxPendingCommandsPerApp: num('limits.max_pending_commands_per_app'),
+      maxPendingCommandsPerCar: num('limits.max_pending_commands_per_car'),
+      maxGroupsPerConnection: num('limits.max_groups_per_connection'),
+      warningsPerConnection: num('limits.warnings_per_connection'),
     },
     history: {
       logMessages: ms('history.log_messages'),
@@ -288,6 +305,11 @@ function build(raw: Raw): ServerConfig {
   if (config.bus.url !== '' && !/^rediss?:\/\//.test(config.bus.url)) {
     throw new ConfigError(
       `bus.url must be empty (one node) or a redis:// URL, not ${JSON.stringify(config.bus.url)}`,
+    );
+  }
+  if (config.limits.maxPendingCommandsPerApp < 1 || config.limits.maxPendingCommandsPerCar < 1) {
+    throw new ConfigError(
+      'limits.max_pending_commands_per_app and limits.max_pending_commands_per_car must be at least 1: at 0 no command could reach a car',
     );
   }
   if (config.limits.maxLineLength < 16384) {

@@ -169,6 +169,13 @@ export const SETTINGS = [
     help: 'Ping a car when nothing was sent to it for this long',
   },
   {
+    key: 'timeouts.command',
+    env: 'OVMS_TIMEOUT_COMMAND',
+    type: 'seconds',
+    default: 120,
+    help: 'A command the car has not answered within this long stops counting against the caps; a later reply goes to every app (0 = never)',
+  },
+  {
     key: 'limits.max_line_length',
     env: 'OVMS_MAX_LINE',
     type: 'int',
@@ -209,6 +216,34 @@ export const SETTINGS = [
     type: 'seconds',
     default: 300,
     help: 'Window for counting failed logins',
+  },
+  {
+    key: 'limits.max_pending_commands_per_app',
+    env: 'OVMS_MAX_PENDING_COMMANDS_PER_APP',
+    type: 'int',
+    default: 32,
+    help: "Commands one app connection (or the HTTP API, per vehicle and node) may have awaiting the car's reply; more are answered at once with c<cmd>,1,server busy",
+  },
+  {
+    key: 'limits.max_pending_commands_per_car',
+    env: 'OVMS_MAX_PENDING_COMMANDS_PER_CAR',
+    type: 'int',
+    default: 128,
+    help: 'Commands a car connection may have awaiting its reply, from all apps and the HTTP API together; more are answered at once with c<cmd>,1,server busy',
+  },
+  {
+    key: 'limits.max_groups_per_connection',
+    env: 'OVMS_MAX_GROUPS_PER_CONNECTION',
+    type: 'int',
+    default: 32,
+    help: 'Location groups one app may subscribe to (G) or one car may post to (g); further groups are ignored',
+  },
+  {
+    key: 'limits.warnings_per_connection',
+    env: 'OVMS_WARNINGS_PER_CONNECTION',
+    type: 'int',
+    default: 20,
+    help: 'Warning lines logged per connection and hour (ignored messages, refused commands); the rest are counted in one summary',
   },
   {
     key: 'history.log_messages',

@@ -11,7 +11,8 @@ export type CarAnswer = { ok: true; lines: CommandResponse[] } | { ok: false; st
 /**
  * Sends `C<code>,<params>` to the car and collects its `c` reply lines. Failures map to HTTP:
  * 409 car not connected, 504 no answer within `http.command_timeout` (or `timeoutMs`), 400 a command
- * too long for the car, 502 a reply that is not a command response.
+ * too long for the car, 502 a reply that is not a command response, 503 too many commands already
+ * awaiting the car's reply (`limits.max_pending_commands_per_app` / `_per_car`).
  */
 export async function askCar(
   ctx: ApiContext,
@@ -27,6 +28,7 @@ export async function askCar(
     if (!(err instanceof CommandError)) throw err;
     if (err.reason === 'offline') return { ok: false, status: 409, text: TEXT.offline };
     if (err.reason === 'timeout') return { ok: false, status: 504, text: TEXT.timeout };
+    if (err.reason === 'busy') return { ok: false, status: 503, text: TEXT.busy };
     return { ok: false, status: 400, text: 'Bad request: command too long for the car' };
   }
   const lines: CommandResponse[] = [];

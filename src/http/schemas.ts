@@ -42,6 +42,7 @@ export const ERR = {
   409: text('The car is not connected'),
   501: text('The car does not support this command'),
   502: text('`Paranoid vehicles not supported by api`, or the failure text the car answered'),
+  503: text("Too many commands already await the car's reply"),
   504: text('The car did not answer in time'),
 } as const;
 

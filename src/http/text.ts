@@ -23,4 +23,5 @@ export const TEXT = {
   tooMany: 'Too many requests',
   offline: 'Vehicle not connected',
   timeout: 'Vehicle did not answer in time',
+  busy: "Too many commands awaiting the vehicle's reply",
 } as const;

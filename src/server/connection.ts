@@ -3,6 +3,7 @@ import { frameLine } from '../protocol/framing.js';
 import type { LineCodec } from '../protocol/line-codec.js';
 import type { ClientType } from '../protocol/welcome.js';
 import type { Vehicle } from '../store/store.js';
+import type { CommandRouter } from './command-router.js';
 import type { Link } from './link.js';
 
 type LogLevel = 'info' | 'warn' | 'debug';
@@ -20,7 +21,8 @@ export class Connection {
   /** `<ownerId>/<vehicleId>`: the key of the vehicle on the bus. */
   vehicleKey = '';
   codec: LineCodec | undefined;
-  readonly createdAt = Date.now();
+  /** When the socket was accepted: the login deadline counts from here, whatever the transport. */
+  readonly createdAt: number;
   lastRx = Date.now();
   lastTx = Date.now();
   lastPing = 0;
@@ -37,6 +39,13 @@ export class Connection {
   #carGroups: Set<string> | undefined;
   /** The handling of this client's previous message (apps and batch clients are handled in order). */
   serial: Promise<void> = Promise.resolve();
+  /**
+   * An app's or batch client's commands still awaiting the car's reply, counted on this node
+   * against `limits.max_pending_commands_per_app` (made on the first command).
+   */
+  pendingCommands: CommandRouter | undefined;
+  /** Commands refused for being over a cap (the first one is logged). */
+  refusedCommands = 0;
   /** Auto-provisioning: one answer per connection (WIRE.md §2.7). */
   autoProvisionAnswered = false;
   /** Relayed messages wait here while the login replay goes out, so the replay comes first. */
@@ -49,8 +58,10 @@ export class Connection {
     readonly link: Link,
     log: Logger,
     private readonly onBytes: (conn: Connection, direction: 'rx' | 'tx', bytes: number) => void,
+    opts: { acceptedAt?: number; warnings?: WarningBudget } = {},
   ) {
-    this.log = new ConnectionLog(log, id, `${link.remoteAddress}:${link.remotePort}`);
+    this.createdAt = opts.acceptedAt ?? Date.now();
+    this.log = new ConnectionLog(log, id, `${link.remoteAddress}:${link.remotePort}`, opts.warnings);
   }
 
   /**
@@ -131,7 +142,11 @@ export class Connection {
   private end(reason: string, level: LogLevel, now: boolean): void {
     if (this.state === 'closed') return;
     this.closeReason = reason;
-    this.log[level]({ client: this.label, reason }, now ? 'dropping connection' : 'closing connection');
+    this.log.always(
+      level,
+      { client: this.label, reason },
+      now ? 'dropping connection' : 'closing connection',
+    );
     this.state = 'closed';
     this.held = undefined;
     if (now) this.link.destroy();
@@ -139,15 +154,35 @@ export class Connection {
   }
 }
 
+/** How many warning lines one connection may write per window; the rest are only counted. */
+export interface WarningBudget {
+  perWindow: number;
+  windowMs: number;
+}
+
+/** The default budget: `limits.warnings_per_connection` (20) per hour. */
+export const DEFAULT_WARNINGS: WarningBudget = { perWindow: 20, windowMs: 3_600_000 };
+
 /**
  * A connection's log lines, tagged with its id and peer. Not a pino child logger: a child is ~300
  * bytes kept by every idle connection, this is a few dozen, and connections rarely log.
+ *
+ * Warnings are what a client can provoke at will (every ignored message writes one), so each
+ * connection may write `perWindow` of them per window. The first one over the budget says that
+ * further warnings are suppressed; the next line written after that (a warning in a later window,
+ * the closing line, or a summary when the connection ends) carries the number suppressed. So a
+ * client flooding bad lines makes at most `perWindow` + 2 warning lines per window, whatever its rate.
  */
 export class ConnectionLog {
+  private warned = 0;
+  private windowStart = 0;
+  private suppressed = 0;
+
   constructor(
     private readonly parent: Logger,
     private readonly conn: string,
     private readonly peer: string,
+    private readonly budget: WarningBudget = DEFAULT_WARNINGS,
   ) {}
 
   debug(fields: object, msg: string): void {
@@ -158,11 +193,49 @@ export class ConnectionLog {
     if (this.parent.isLevelEnabled('info'))
       this.parent.info({ conn: this.conn, peer: this.peer, ...fields }, msg);
   }
+  /** A warning, within the connection's budget (see the class comment). */
   warn(fields: object, msg: string): void {
-    if (this.parent.isLevelEnabled('warn'))
-      this.parent.warn({ conn: this.conn, peer: this.peer, ...fields }, msg);
+    if (!this.parent.isLevelEnabled('warn')) return;
+    const now = Date.now();
+    if (now - this.windowStart >= this.budget.windowMs) {
+      this.windowStart = now;
+      this.warned = 0;
+    }
+    if (this.warned >= this.budget.perWindow) {
+      if (this.suppressed++ === 0)
+        this.parent.warn(
+          {
+            conn: this.conn,
+            peer: this.peer,
+            limit: this.budget.perWindow,
+            windowS: this.budget.windowMs / 1000,
+          },
+          'further warnings from this connection suppressed',
+        );
+      return;
+    }
+    this.warned++;
+    this.parent.warn({ conn: this.conn, peer: this.peer, ...fields, ...this.takeSuppressed() }, msg);
   }
   error(fields: object, msg: string): void {
     this.parent.error({ conn: this.conn, peer: this.peer, ...fields }, msg);
+  }
+  /** A line outside the warning budget (the one closing line of a connection). */
+  always(level: 'debug' | 'info' | 'warn', fields: object, msg: string): void {
+    if (this.parent.isLevelEnabled(level))
+      this.parent[level]({ conn: this.conn, peer: this.peer, ...fields, ...this.takeSuppressed() }, msg);
+  }
+
+  /** The connection ended: says how many warnings were suppressed, if any still untold. */
+  ended(): void {
+    if (this.suppressed > 0)
+      this.parent.warn({ conn: this.conn, peer: this.peer, ...this.takeSuppressed() }, 'warnings suppressed');
+  }
+
+  private takeSuppressed(): { suppressedWarnings?: number } {
+    if (this.suppressed === 0) return {};
+    const n = this.suppressed;
+    this.suppressed = 0;
+    return { suppressedWarnings: n };
   }
 }

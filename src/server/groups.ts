@@ -13,7 +13,21 @@ export class GroupRegistry {
   /** group → local subscribers. */
   private readonly subscribers = new Map<string, Set<Connection>>();
 
-  constructor(private readonly bus: Bus) {}
+  constructor(
+    private readonly bus: Bus,
+    /** Groups one connection may join (`limits.max_groups_per_connection`). */
+    private readonly maxPerConnection = 32,
+  ) {}
+
+  /** Whether `conn` may join one more group; logs (within the connection's warning budget) if not. */
+  private mayJoin(conn: Connection, joined: Set<string>, name: string): boolean {
+    if (joined.has(name) || joined.size < this.maxPerConnection) return true;
+    conn.log.warn(
+      { client: conn.label, limit: this.maxPerConnection },
+      'ignored group: too many groups for one connection (limits.max_groups_per_connection)',
+    );
+    return false;
+  }
 
   /** Applies an event from the bus (from any node, this one included). */
   onEvent(event: GroupEvent): void {
@@ -34,9 +48,10 @@ export class GroupRegistry {
     }
   }
 
-  /** A car posted its position to a group. */
+  /** A car posted its position to a group (ignored over `limits.max_groups_per_connection`). */
   async update(car: Connection, group: string, payload: string): Promise<void> {
     const name = normalizeGroupName(group);
+    if (!this.mayJoin(car, car.carGroups, name)) return;
     car.carGroups.add(name);
     await this.bus.publishGroup({
       type: 'group-update',
@@ -47,10 +62,14 @@ export class GroupRegistry {
     });
   }
 
-  /** An app subscribes (`register` false for batch clients: they only get the current state). */
+  /**
+   * An app subscribes (`register` false for batch clients: they only get the current state). Over
+   * `limits.max_groups_per_connection` the subscription is ignored.
+   */
   subscribe(conn: Connection, group: string, register: boolean): void {
     const name = normalizeGroupName(group);
     if (register) {
+      if (!this.mayJoin(conn, conn.appGroups, name)) return;
       conn.appGroups.add(name);
       let subs = this.subscribers.get(name);
       if (!subs) {

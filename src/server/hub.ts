@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { Bus, BusLine, ConnAddress, Unsubscribe, VehicleEvent } from '../bus/bus.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Notifier } from '../notify/notifier.js';
+import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import type { Store, VehicleRef } from '../store/store.js';
-import { CommandRouter } from './command-router.js';
+import { busyReply, CommandRouter, GONE, type Requester } from './command-router.js';
 import type { Connection } from './connection.js';
 import { GroupRegistry } from './groups.js';
 import { ServerRequests } from './server-requests.js';
@@ -67,7 +68,7 @@ export class Hub {
     this.notifier = deps.notifier;
     this.log = deps.log;
     this.version = deps.version;
-    this.groups = new GroupRegistry(deps.bus);
+    this.groups = new GroupRegistry(deps.bus, deps.config.limits.maxGroupsPerConnection);
     this.utilisation = new UtilisationCounter(deps.store, deps.log);
   }
 
@@ -161,17 +162,29 @@ export class Hub {
       case 'to-car': {
         const car = this.cars.get(key);
         if (!car) return;
-        if (event.requester) this.routers.get(car)?.push(event.requester);
+        const router = this.routers.get(car);
+        if (event.requester && router && !router.push(event.requester)) {
+          this.refuseForCar(car, key, event.requester);
+          return;
+        }
         car.send(event.line.code, event.line.payload);
         return;
       }
       case 'to-conn':
         if (event.target.node === this.bus.nodeId) {
           if (!this.requests.deliver(event.target.conn, event.line.code, event.line.payload)) {
-            this.connections.get(event.target.conn)?.deliver(event.line.code, event.line.payload);
+            const conn = this.connections.get(event.target.conn);
+            if (!conn) return;
+            settleReply(conn, event.line);
+            conn.deliver(event.line.code, event.line.payload);
           }
         }
         return;
+      case 'requests-cancelled': {
+        const car = this.cars.get(key);
+        if (car) this.routers.get(car)?.cancel(event.requester);
+        return;
+      }
       case 'car-up': {
         const car = this.cars.get(key);
         const isThisOne = car && event.car.node === this.bus.nodeId && event.car.conn === car.id;
@@ -217,7 +230,13 @@ export class Hub {
     const older = this.cars.get(key);
     if (older && older !== conn) older.close('duplicate car login');
     this.cars.set(key, conn);
-    this.routers.set(conn, new CommandRouter());
+    this.routers.set(
+      conn,
+      new CommandRouter({
+        max: this.config.limits.maxPendingCommandsPerCar,
+        ttlMs: this.config.timeouts.command,
+      }),
+    );
     conn.state = 'ready';
     const address = this.address(conn);
     await this.bus.presence.setCar(key, address);
@@ -292,6 +311,8 @@ export class Hub {
       members?.delete(conn);
       if (members?.size === 0) set.delete(key);
       if (conn.clientType === 'A') await this.appsChanged(key);
+      // The car's node stops counting this client's commands (their replies will be dropped).
+      if (conn.pendingCommands?.length) await this.cancelRequests(key, this.address(conn));
     }
     await this.groups.leave(conn);
     if (conn.clientType !== 'S') await this.release(key);
@@ -358,6 +379,25 @@ export class Hub {
     return this.requests.command(ref, command, params, timeoutMs);
   }
 
+  /** Tells the car's node that a requester is gone (closed, or a server command timed out). */
+  cancelRequests(key: string, requester: ConnAddress): Promise<void> {
+    return this.bus.publish(key, { type: 'requests-cancelled', requester });
+  }
+
+  /** Over the car's cap: the requester is answered at once and the command never reaches the car. */
+  private refuseForCar(car: Connection, key: string, requester: Requester): void {
+    if (!car.refusedCommands++) {
+      car.log.warn(
+        { client: car.label, limit: this.config.limits.maxPendingCommandsPerCar },
+        "command refused: too many commands awaiting this car's reply (limits.max_pending_commands_per_car)",
+      );
+    }
+    if (requester.command === undefined) return; // paranoid: its number, so its reply, is unknown
+    void this.bus
+      .publish(key, { type: 'to-conn', target: requester, line: line('c', busyReply(requester.command)) })
+      .catch((err: Error) => this.log.error({ err }, 'busy reply failed'));
+  }
+
   // ---- deliveries used by the message handlers ---------------------------------------------------
 
   /** Relays messages to every app and batch client of the vehicle, on every node. */
@@ -380,12 +420,26 @@ export class Hub {
     final: boolean,
   ): Promise<void> {
     const requester = this.routers.get(car)?.route(command, final);
+    if (requester === GONE) return Promise.resolve();
     if (!requester) return this.toClients(car, [line(code, payload)]);
     return this.bus.publish(car.vehicleKey, {
       type: 'to-conn',
       target: requester,
       line: line(code, payload),
     });
+  }
+}
+
+/** A reply reached its requester: the requester's own count of pending commands goes down. */
+function settleReply(conn: Connection, reply: BusLine): void {
+  const pending = conn.pendingCommands;
+  if (!pending?.length) return;
+  if (reply.code === 'E') {
+    pending.route(undefined, true);
+  } else if (reply.code === 'c') {
+    const decoded = decodeCommandResponse(reply.payload.toString('latin1'));
+    if (decoded.kind === 'command-response') pending.route(decoded.command, isFinalResponseLine(decoded));
+    else pending.route(undefined, true);
   }
 }
 

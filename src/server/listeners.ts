@@ -5,18 +5,37 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { type Link, type LinkEvents, normaliseAddress, socketLink, webSocketLink } from './link.js';
 
-export type LinkFactory = (make: (events: LinkEvents) => Link) => void;
+/**
+ * Takes over an accepted socket as a protocol connection. `acceptedAt` is when the socket was
+ * accepted; the returned function is called at the login deadline and closes the connection if it
+ * has not logged in by then.
+ */
+export type LinkFactory = (make: (events: LinkEvents) => Link, acceptedAt: number) => () => void;
 
 /**
  * The v2 listeners: plain TCP (6867) and TLS (6870). Both also take the WebSocket upgrade
  * `GET /apiv2` as their first line (one protocol line per frame), as the reference does.
+ *
+ * The login deadline (`timeouts.login`) runs from accept, whatever the transport: a socket still
+ * sending HTTP headers, one upgraded to a WebSocket and one speaking the protocol are all closed
+ * at the deadline unless they have logged in. (The internal HTTP server that parses the upgrade
+ * never listens itself, so Node's own header and request timeouts never run for it: this deadline
+ * stands in for them.)
  */
 export class V2Listener {
   readonly server: net.Server;
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly http = http.createServer((_req, res) => {
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('OVMS protocol v2 port: WebSocket at /apiv2\n');
+    res
+      .writeHead(404, { 'content-type': 'text/plain', connection: 'close' })
+      .end('OVMS protocol v2 port: WebSocket at /apiv2\n');
   });
+  /** Sockets in the HTTP upgrade, with their accept time and the hand-over that stops their deadline. */
+  private readonly upgrading = new WeakMap<
+    net.Socket,
+    { acceptedAt: number; handOver(expire: () => void): void }
+  >();
+  private acceptErrorLogged = 0;
 
   constructor(
     readonly kind: 'tcp' | 'tls',
@@ -32,7 +51,11 @@ export class V2Listener {
     },
   ) {
     const onSocket = (socket: net.Socket) => this.onSocket(socket);
-    this.server = kind === 'tls' ? tls.createServer(opts.tls ?? {}, onSocket) : net.createServer(onSocket);
+    this.server =
+      kind === 'tls'
+        ? // The handshake comes before the login: it may not take longer than the login deadline.
+          tls.createServer({ handshakeTimeout: opts.firstLineTimeoutMs, ...opts.tls }, onSocket)
+        : net.createServer(onSocket);
     this.server.on('tlsClientError', (err: Error) =>
       opts.log.debug({ err: err.message }, 'TLS handshake failed'),
     );
@@ -47,9 +70,14 @@ export class V2Listener {
           address: normaliseAddress(req.socket.remoteAddress),
           port: req.socket.remotePort ?? 0,
         };
-        opts.accept((events) =>
-          webSocketLink(ws, this.kind === 'tls' ? 'wss' : 'ws', remote, opts.maxLineLength, events),
+        const pending = this.upgrading.get(socket as net.Socket);
+        this.upgrading.delete(socket as net.Socket);
+        const expire = opts.accept(
+          (events) =>
+            webSocketLink(ws, this.kind === 'tls' ? 'wss' : 'ws', remote, opts.maxLineLength, events),
+          pending?.acceptedAt ?? Date.now(),
         );
+        pending?.handOver(expire);
       });
     });
   }
@@ -59,9 +87,25 @@ export class V2Listener {
       this.server.once('error', reject);
       this.server.listen({ port, host, ipv6Only: false }, () => {
         this.server.off('error', reject);
+        // An accept that fails (EMFILE when libuv cannot shed the connection itself) is an 'error'
+        // event: without a listener it would end the process.
+        this.server.on('error', (err: NodeJS.ErrnoException) => this.acceptFailed(err));
         resolve((this.server.address() as net.AddressInfo).port);
       });
     });
+  }
+
+  /** Logs a failed accept, at most once a minute. */
+  private acceptFailed(err: NodeJS.ErrnoException): void {
+    const now = Date.now();
+    if (now - this.acceptErrorLogged < 60_000) return;
+    this.acceptErrorLogged = now;
+    this.opts.log.error(
+      { err: err.message, code: err.code, listener: this.kind },
+      err.code === 'EMFILE' || err.code === 'ENFILE'
+        ? 'accept failed: out of file descriptors (new connections are refused)'
+        : 'accept failed',
+    );
   }
 
   close(): Promise<void> {
@@ -74,7 +118,12 @@ export class V2Listener {
       socket.destroy();
       return;
     }
-    socket.setTimeout(this.opts.firstLineTimeoutMs, () => {
+    const acceptedAt = Date.now();
+    // The login deadline, from accept: until a connection takes the socket over, the socket itself
+    // is dropped; after that, the connection is (unless it logged in).
+    let expire: (() => void) | undefined;
+    const deadline = setTimeout(() => {
+      if (expire) return expire();
       // Same words as the login deadline of a connection that did send something (ovms-server.ts).
       this.opts.log.info(
         {
@@ -84,22 +133,31 @@ export class V2Listener {
         'dropping connection',
       );
       socket.destroy();
-    });
+    }, this.opts.firstLineTimeoutMs);
+    socket.once('close', () => clearTimeout(deadline));
+    const handOver = (expiry: () => void) => {
+      expire = expiry;
+    };
     // Peek at the first bytes: a WebSocket client starts with "GET ", a v2 client with "MP-"/"AP-".
     let head = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = Buffer.concat([head, chunk]);
       if (head.length < 4 && Buffer.from('GET ').subarray(0, head.length).equals(head)) return;
       socket.off('data', onData);
-      socket.setTimeout(0);
       socket.pause();
       socket.unshift(head);
       if (head.subarray(0, 4).toString('latin1') === 'GET ') {
+        this.upgrading.set(socket, { acceptedAt, handOver });
         this.http.emit('connection', socket);
         socket.resume();
         return;
       }
-      this.opts.accept((events) => socketLink(socket, this.kind, this.opts.maxLineLength, events));
+      handOver(
+        this.opts.accept(
+          (events) => socketLink(socket, this.kind, this.opts.maxLineLength, events),
+          acceptedAt,
+        ),
+      );
       socket.resume();
     };
     socket.on('data', onData);

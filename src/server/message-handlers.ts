@@ -5,6 +5,7 @@ import { decodeCommand, decodeCommandResponse, isFinalResponseLine } from '../pr
 import { decodeGroupUpdate } from '../protocol/messages/group.js';
 import { decodeAckedHistory, decodeHistory } from '../protocol/messages/history.js';
 import { decodeParanoid } from '../protocol/messages/paranoid-wrapper.js';
+import { busyReply, CommandRouter } from './command-router.js';
 import type { Connection } from './connection.js';
 import { busLine, type Hub } from './hub.js';
 import { handleSubscription } from './push-subscription.js';
@@ -263,7 +264,10 @@ function handleClientMessage(hub: Hub, conn: Connection, msg: Message): Promise<
       // The server cannot read what a paranoid message asks of the car: it needs every right.
       if (lacks(conn, SHELL, 'a paranoid message')) return undefined;
       // A paranoid command: queued like any command, though its number cannot be read.
-      if (e.innerCode === 'C') return hub.toCar(conn, 'E', msg.payload, {});
+      if (e.innerCode === 'C') {
+        if (!reserveCommand(hub, conn, undefined)) return undefined;
+        return hub.toCar(conn, 'E', msg.payload, {});
+      }
       return isApp
         ? hub.toCar(conn, 'E', msg.payload)
         : ignore(conn, 'E', 'batch clients only send commands');
@@ -310,5 +314,30 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
     return;
   }
   // Command 5 (reboot) never gets a `c` (WIRE.md §4.2): nobody waits for one.
-  await hub.toCar(conn, 'C', payload, cmd.command === 5 ? undefined : { command: cmd.command });
+  if (cmd.command === 5) return hub.toCar(conn, 'C', payload);
+  if (!reserveCommand(hub, conn, cmd.command)) return;
+  await hub.toCar(conn, 'C', payload, { command: cmd.command });
+}
+
+/**
+ * Counts a command against the sender's cap (`limits.max_pending_commands_per_app`) until its
+ * final reply, its expiry or the sender's close. Over the cap the sender is answered at once with
+ * the busy reply (a paranoid command, whose number is unknown, is dropped) and nothing is queued;
+ * the first refusal of a connection is logged.
+ */
+function reserveCommand(hub: Hub, conn: Connection, command: number | undefined): boolean {
+  const { limits, timeouts } = hub.config;
+  conn.pendingCommands ??= new CommandRouter({
+    max: limits.maxPendingCommandsPerApp,
+    ttlMs: timeouts.command,
+  });
+  if (conn.pendingCommands.push({ node: '', conn: '', command })) return true;
+  if (!conn.refusedCommands++) {
+    conn.log.warn(
+      { client: conn.label, limit: limits.maxPendingCommandsPerApp },
+      'command refused: too many commands awaiting a reply (limits.max_pending_commands_per_app)',
+    );
+  }
+  if (command !== undefined) conn.send('c', busyReply(command));
+  return false;
 }

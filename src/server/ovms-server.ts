@@ -10,13 +10,17 @@ import { LogNotifier } from '../notify/log-notifier.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Store } from '../store/store.js';
 import { AuthThrottle } from './auth-throttle.js';
-import { Connection } from './connection.js';
+import { Connection, DEFAULT_WARNINGS, type WarningBudget } from './connection.js';
+import { DescriptorWatch } from './descriptor-watch.js';
 import { Housekeeping } from './housekeeping.js';
 import { Hub } from './hub.js';
 import type { Link, LinkEvents } from './link.js';
 import { V2Listener } from './listeners.js';
 import { LoginHandler } from './login.js';
 import { handleMessage } from './message-handlers.js';
+
+/** Messages of one app waiting to be handled before its socket is no longer read. */
+const MAX_BACKLOG = 256;
 
 export interface ServerDeps {
   config: ServerConfig;
@@ -59,6 +63,8 @@ export class OvmsServer {
   private readonly sockets = new Set<net.Socket>();
   private nextId = 1;
   private stopping = false;
+  private readonly warnings: WarningBudget;
+  private readonly descriptors: DescriptorWatch;
 
   constructor(private readonly deps: ServerDeps) {
     this.config = deps.config;
@@ -76,6 +82,8 @@ export class OvmsServer {
     this.login = new LoginHandler(this.hub, this.throttle);
     this.housekeeping = new Housekeeping(this.hub, this.throttle, () => this.sweepConnections());
     this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log });
+    this.warnings = { ...DEFAULT_WARNINGS, perWindow: deps.config.limits.warningsPerConnection };
+    this.descriptors = new DescriptorWatch(deps.log);
   }
 
   async start(): Promise<void> {
@@ -85,7 +93,7 @@ export class OvmsServer {
       maxLineLength: c.limits.maxLineLength,
       admit: (socket: net.Socket, address: string) => this.admit(socket, address),
       firstLineTimeoutMs: c.timeouts.login,
-      accept: (make: (events: LinkEvents) => Link) => this.accept(make),
+      accept: (make: (events: LinkEvents) => Link, acceptedAt: number) => this.accept(make, acceptedAt),
       log: this.log,
     };
     const ports = this.deps.listen ?? {};
@@ -143,10 +151,14 @@ export class OvmsServer {
     return true;
   }
 
-  private accept(make: (events: LinkEvents) => Link): void {
+  /** Makes the connection of an accepted socket; returns what closes it at the login deadline. */
+  private accept(make: (events: LinkEvents) => Link, acceptedAt: number): () => void {
     let conn: Connection | undefined;
     const queue: Buffer[] = [];
     let busy = false;
+    /** An app's messages being handled, one after the other (see `serial`). */
+    let backlog = 0;
+    let paused = false;
     const hub = this.hub;
     const outputCap = this.config.limits.outputBuffer;
 
@@ -177,7 +189,21 @@ export class OvmsServer {
         handleMessage(hub, c, decoded.message)?.catch(failed);
       } else {
         // An app's messages take effect one after the other (two p for one app, G then C...).
-        c.serial = c.serial.then(() => handleMessage(hub, c, decoded.message)).catch(failed);
+        // Reading stops while too many wait, so a client sending faster than its messages can be
+        // handled (a bus round trip each, say) holds a bounded backlog, not every line it sent.
+        if (++backlog >= MAX_BACKLOG && !paused) {
+          paused = true;
+          c.link.pause();
+        }
+        c.serial = c.serial
+          .then(() => handleMessage(hub, c, decoded.message))
+          .catch(failed)
+          .finally(() => {
+            if (--backlog <= MAX_BACKLOG / 2 && paused) {
+              paused = false;
+              c.link.resume();
+            }
+          });
       }
     };
 
@@ -206,25 +232,37 @@ export class OvmsServer {
         this.live.delete(c);
         c.state = 'closed';
         c.log.debug({ client: c.label, reason: c.closeReason || 'closed by peer' }, 'disconnected');
+        c.log.ended();
         const detached = hub.detach(c).catch((err: Error) => this.log.error({ err }, 'detach failed'));
         this.detaching.add(detached);
         void detached.finally(() => this.detaching.delete(detached));
       },
     });
-    conn = new Connection(`${this.nextId++}`, link, this.log, (c, direction, bytes) => {
-      if (direction === 'tx' && c.link.queuedBytes > outputCap) {
-        c.abort(`client does not read: more than ${outputCap} bytes queued`, 'warn');
-        return;
-      }
-      if (c.vehicle) hub.utilisation.add(c.vehicle, c.vehicleKey, c.clientType === 'C', direction, bytes);
-    });
+    conn = new Connection(
+      `${this.nextId++}`,
+      link,
+      this.log,
+      (c, direction, bytes) => {
+        if (direction === 'tx' && c.link.queuedBytes > outputCap) {
+          c.abort(`client does not read: more than ${outputCap} bytes queued`, 'warn');
+          return;
+        }
+        if (c.vehicle) hub.utilisation.add(c.vehicle, c.vehicleKey, c.clientType === 'C', direction, bytes);
+      },
+      { acceptedAt, warnings: this.warnings },
+    );
     this.live.add(conn);
+    const c = conn;
+    return () => {
+      if (c.state === 'welcome' || c.state === 'login') c.abort('no login in time');
+    };
   }
 
   /** Login deadline, idle timeouts and the car keep-alive ping (WIRE.md §6). */
   private sweepConnections(): void {
     const now = Date.now();
     const t = this.config.timeouts;
+    this.descriptors.check(this.sockets.size);
     for (const conn of this.live) {
       if (conn.state === 'welcome' || conn.state === 'login') {
         if (now - conn.createdAt > t.login) conn.abort('no login in time');

@@ -1,6 +1,8 @@
-import type { Bus } from '../bus/bus.js';
+import type { Bus, ConnAddress } from '../bus/bus.js';
+import type { ServerConfig } from '../config/config.js';
 import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import type { Store, VehicleRef } from '../store/store.js';
+import { busyReply } from './command-router.js';
 import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
 
 /**
@@ -13,7 +15,7 @@ export const MAX_CAR_PAYLOAD = 700;
 export class CommandError extends Error {
   readonly code = 'OVMS_ERR_COMMAND';
   constructor(
-    readonly reason: 'offline' | 'timeout' | 'too-long',
+    readonly reason: 'offline' | 'timeout' | 'too-long' | 'busy',
     message: string,
   ) {
     super(message);
@@ -25,17 +27,23 @@ export class CommandError extends Error {
 export interface RequestHost {
   readonly bus: Bus;
   readonly store: Store;
+  readonly config: ServerConfig;
   carConnected(vehicleKey: string): Promise<boolean>;
   retain(vehicleKey: string): Promise<void>;
   release(vehicleKey: string): Promise<void>;
+  cancelRequests(vehicleKey: string, requester: ConnAddress): Promise<void>;
 }
 
 /**
  * Commands the server sends to cars on its own behalf (for the HTTP API). Each one is a requester
- * with an id of its own on the car's queue, so its reply is routed to it like an app's.
+ * with an id of its own on the car's queue, so its reply is routed to it like an app's. On this node
+ * the HTTP API counts as one app per vehicle: at most `limits.max_pending_commands_per_app` of its
+ * commands to one vehicle wait at once; the car's node applies its own cap to all requesters.
  */
 export class ServerRequests {
   private readonly waiters = new Map<string, (code: string, payload: Buffer) => void>();
+  /** Commands awaiting a reply, per vehicle key. */
+  private readonly inFlight = new Map<string, number>();
   private next = 1;
 
   constructor(private readonly host: RequestHost) {}
@@ -64,10 +72,15 @@ export class ServerRequests {
     const payload = Buffer.from([String(command), ...params].join(','), 'utf8');
     if (payload.length > MAX_CAR_PAYLOAD) throw new CommandError('too-long', 'command too long for the car');
     if (!(await this.host.carConnected(key))) throw new CommandError('offline', 'vehicle not connected');
+    const waiting = this.inFlight.get(key) ?? 0;
+    if (waiting >= this.host.config.limits.maxPendingCommandsPerApp) throw busy();
+    this.inFlight.set(key, waiting + 1);
     const id = `cmd-${this.next++}`;
+    const requester = { node: bus.nodeId, conn: id, command };
+    let answered = false;
     await this.host.retain(key);
     try {
-      return await new Promise<Buffer[]>((resolve, reject) => {
+      const lines = await new Promise<Buffer[]>((resolve, reject) => {
         const lines: Buffer[] = [];
         const timer = setTimeout(
           () => reject(new CommandError('timeout', `no reply from the car within ${timeoutMs} ms`)),
@@ -79,15 +92,26 @@ export class ServerRequests {
           const decoded = decodeCommandResponse(reply.toString('latin1'));
           if (decoded.kind !== 'command-response' || isFinalResponseLine(decoded)) {
             clearTimeout(timer);
+            answered = true;
             resolve(lines);
           }
         });
-        const requester = { node: bus.nodeId, conn: id, command };
         bus.publish(key, { type: 'to-car', line: { code: 'C', payload }, requester }).catch(reject);
       });
+      if (lines.length === 1 && lines[0]!.toString('latin1') === busyReply(command)) throw busy();
+      return lines;
     } finally {
       this.waiters.delete(id);
+      const left = (this.inFlight.get(key) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(key, left);
+      else this.inFlight.delete(key);
+      // Timed out: the car's node stops counting the request (a late reply is dropped).
+      if (!answered) await this.host.cancelRequests(key, requester).catch(() => {});
       await this.host.release(key);
     }
   }
+}
+
+function busy(): CommandError {
+  return new CommandError('busy', "too many commands awaiting the car's reply");
 }

@@ -25,6 +25,7 @@ test('defaults need no configuration', () => {
     app: 1_200_000,
     batch: 300_000,
     carPing: 900_000,
+    command: 120_000,
   });
 });
 

@@ -25,12 +25,21 @@ function accepts(port: number): Promise<boolean> {
 
 /**
  * The real server as its own process (`ovms-server start`, from the sources), for tests that kill
- * it. Resolves once its v2 port accepts connections; throws if it exits or takes over 30 s.
+ * it. Resolves once its v2 port accepts connections; throws if it exits or takes over 30 s. With
+ * `maxFiles` it runs under that descriptor limit (`ulimit -n`); with `onStdout` its log lines (JSON,
+ * at `logLevel`, warn by default) go there.
  */
-export async function spawnServer(dbUrl: string, port: number): Promise<ChildProcess> {
+export async function spawnServer(
+  dbUrl: string,
+  port: number,
+  opts: { maxFiles?: number; onStdout?: (text: string) => void; logLevel?: string } = {},
+): Promise<ChildProcess> {
+  const limit = opts.maxFiles ? ['sh', '-c', `ulimit -n ${opts.maxFiles} && exec "$@"`, 'sh'] : [];
+  const [command, ...prefix] = [...limit, process.execPath];
   const child = spawn(
-    process.execPath,
+    command!,
     [
+      ...prefix,
       '--import',
       'tsx',
       'src/cli/ovms-server.ts',
@@ -42,14 +51,15 @@ export async function spawnServer(dbUrl: string, port: number): Promise<ChildPro
       '--port',
       String(port),
       '--log-level',
-      'warn',
+      opts.logLevel ?? 'warn',
     ],
     {
       cwd: ROOT,
       env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', opts.onStdout ? 'pipe' : 'ignore', 'inherit'],
     },
   );
+  child.stdout?.on('data', (d: Buffer) => opts.onStdout?.(d.toString()));
   const deadline = Date.now() + 30_000;
   while (!(await accepts(port))) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CommandRouter, REQUEST_TTL_MS } from '../../src/server/command-router.js';
+import { CommandRouter, GONE, type Requester } from '../../src/server/command-router.js';
 
 const r = (conn: string, command?: number) => ({ node: 'n', conn, command });
+/** Who a reply went to: a connection id, GONE (dropped) or undefined (broadcast). */
+const to = (x: Requester | typeof GONE | undefined) => (x === GONE ? x : x?.conn);
 
 test('replies go to the oldest requester of the same command; multi-line keeps it queued', () => {
   const q = new CommandRouter();
   q.push(r('a', 18));
   q.push(r('b', 7));
   q.push(r('c', 1));
-  assert.equal(q.route(7, true)?.conn, 'b');
-  assert.equal(q.route(1, false)?.conn, 'c');
-  assert.equal(q.route(1, true)?.conn, 'c');
+  assert.equal(to(q.route(7, true)), 'b');
+  assert.equal(to(q.route(1, false)), 'c');
+  assert.equal(to(q.route(1, true)), 'c');
   assert.equal(q.length, 1);
   // Nobody waits for 41: a broadcast.
   assert.equal(q.route(41, true), undefined);
@@ -21,21 +23,48 @@ test('paranoid replies (number unknown) go to the head; paranoid requesters take
   const q = new CommandRouter();
   q.push(r('p'));
   q.push(r('x', 7));
-  assert.equal(q.route(undefined, true)?.conn, 'p');
+  assert.equal(to(q.route(undefined, true)), 'p');
   q.push(r('p2'));
-  assert.equal(q.route(9, true)?.conn, 'p2');
+  assert.equal(to(q.route(9, true)), 'p2');
   assert.deepEqual(
     q.drain().map((e) => e.conn),
     ['x'],
   );
 });
 
-test('requesters the car never answered expire', () => {
+test('requesters the car never answered expire; each line of a multi-line reply renews its requester', () => {
   let now = 0;
-  const q = new CommandRouter(() => now);
+  const q = new CommandRouter({ max: 10, ttlMs: 1000 }, () => now);
   q.push(r('old', 7));
-  now = REQUEST_TTL_MS + 1;
+  q.push(r('list', 1));
+  now = 900;
+  assert.equal(to(q.route(1, false)), 'list');
+  now = 1001;
   q.push(r('new', 7));
-  assert.equal(q.route(7, true)?.conn, 'new');
+  assert.equal(to(q.route(7, true)), 'new');
+  now = 1800;
+  assert.equal(to(q.route(1, true)), 'list');
   assert.equal(q.length, 0);
+});
+
+test('the queue refuses requesters over its cap; a requester gone stops counting, its replies are dropped', () => {
+  const q = new CommandRouter({ max: 3, ttlMs: 0 });
+  assert.ok(q.push(r('a', 7)));
+  assert.ok(q.push(r('b', 7)));
+  assert.ok(q.push(r('a', 8)));
+  assert.equal(q.push(r('c', 7)), false);
+  assert.equal(q.length, 3);
+  assert.equal(q.cancel({ node: 'n', conn: 'a' }), 2);
+  assert.equal(q.length, 1);
+  assert.ok(q.push(r('c', 7)));
+  // The car answers a's 7 first: dropped, not handed to b.
+  assert.equal(q.route(7, true), GONE);
+  assert.equal(to(q.route(7, true)), 'b');
+  assert.equal(to(q.route(7, true)), 'c');
+  assert.equal(q.route(8, true), GONE);
+  // Places of gone requesters are bounded too: the oldest go first.
+  for (const conn of ['d', 'e', 'f', 'g']) q.push(r(conn, 9));
+  for (const conn of ['d', 'e', 'f', 'g']) q.cancel({ node: 'n', conn });
+  assert.equal(q.length, 0);
+  assert.deepEqual(q.drain(), []);
 });

@@ -22,7 +22,7 @@ export function chargeCommand(body: { mode?: string | number; current?: number }
   return { code: 11, params: [] };
 }
 
-const CAR_ERRORS = errors(400, 401, 403, 409, 501, 502, 504);
+const CAR_ERRORS = errors(400, 401, 403, 409, 501, 502, 503, 504);
 
 /** PUT /api/charge (start, mode, current) and DELETE /api/charge (stop). */
 export async function chargeControlRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {

@@ -38,7 +38,7 @@ export async function commandRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         params: VehicleParams,
         querystring: CredentialsQuery,
         body: CommandBody,
-        response: { 200: CommandLines, ...errors(400, 401, 403, 409, 502, 504) },
+        response: { 200: CommandLines, ...errors(400, 401, 403, 409, 502, 503, 504) },
       },
     },
     async (request, reply) => {

@@ -25,7 +25,7 @@ import { sendText, TEXT } from '../text.js';
 import { READ_VEHICLE, vehicleRoute } from '../vehicle-access.js';
 import { latest, payloadText, timeFields } from '../views/common.js';
 
-const CAR_ERRORS = errors(400, 401, 403, 409, 501, 502, 504);
+const CAR_ERRORS = errors(400, 401, 403, 409, 501, 502, 503, 504);
 /** A control route needs the right of the command it sends (src/auth/command-rights.ts). */
 const sends = (code: number) => vehicleRoute(commandRight(code));
 
