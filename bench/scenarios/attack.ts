@@ -87,8 +87,14 @@ export async function attackScenario(floodSeconds = 15, stalled = PER_ADDRESS, o
     // BENCH0: a car that reads but never answers. BENCH1: a car that answers every command.
     const silentCar = await login(server.port, 'C', 'BENCH0');
     const goodCar = await login(server.port, 'C', 'BENCH1');
-    onCode(goodCar, 'C', (m) => goodCar.send('c', `${m.text.split(',')[0]},0,done`));
+    let goodCarCommands = 0;
+    onCode(goodCar, 'C', (m) => {
+      goodCarCommands++;
+      goodCar.send('c', `${m.text.split(',')[0]},0,done`);
+    });
     const goodApp = await login(server.port, 'A', 'BENCH1');
+    let goodAppReplies = 0;
+    onCode(goodApp, 'c', () => goodAppReplies++);
     clients.push(silentCar, goodCar, goodApp);
     let reachedSilentCar = 0;
     onCode(silentCar, 'C', () => reachedSilentCar++);
@@ -114,6 +120,8 @@ export async function attackScenario(floodSeconds = 15, stalled = PER_ADDRESS, o
       Array.from({ length: stalled + overLimit }, () => stalledGet(server.port, '127.0.0.2')),
     );
     const openedIn = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 1000));
+    const withStalled = server.rss();
 
     // The flood and the well-behaved round trips, at the same time.
     const rtts: number[] = [];
@@ -150,11 +158,18 @@ export async function attackScenario(floodSeconds = 15, stalled = PER_ADDRESS, o
       flood: { ...flood, reachedTheCar: reachedSilentCar },
       rssMB: {
         baseline: mb(baseline),
+        withStalledSockets: mb(withStalled),
         peak: mb(peak),
         afterFlood: mb(afterFlood),
         growth: mb(peak - baseline),
+        growthDuringFlood: mb(peak - withStalled),
       },
-      wellBehavedRoundTrips: { ...summarise(rtts), failures: rttFailures },
+      wellBehavedRoundTrips: {
+        ...summarise(rtts),
+        failures: rttFailures,
+        commandsAtTheCar: goodCarCommands,
+        repliesAtTheApp: goodAppReplies,
+      },
       stalledGet: {
         opened: sockets.length,
         openedInMs: Math.round(openedIn),

@@ -50,6 +50,12 @@ export class CommandRouter {
     return this.queue.length - this.goneCount;
   }
 
+  /** Whether `push` would refuse now. */
+  get full(): boolean {
+    this.expire();
+    return this.length >= this.limits.max;
+  }
+
   /** Queues a requester; false (nothing queued) when `max` are already waiting. */
   push(requester: Requester): boolean {
     this.expire();

@@ -308,6 +308,11 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
     conn.send('c', `${cmd.command},1,command too long for the car`);
     return;
   }
+  // Over the cap, the busy reply goes out at once: a flood costs no presence look-up per line.
+  if (conn.pendingCommands?.full && cmd.command !== 5) {
+    reserveCommand(hub, conn, cmd.command);
+    return;
+  }
   if (!(await hub.carConnected(conn.vehicleKey))) {
     // The reference drops it silently; an app then waits for nothing.
     conn.send('c', `${cmd.command},1,vehicle not connected`);
