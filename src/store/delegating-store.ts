@@ -9,8 +9,10 @@ import {
 import type {
   ApiToken,
   AutoProvisionRecord,
+  HistoryPageQuery,
   HistoryRecord,
   HistorySummary,
+  HistoryUsage,
   MigrationStatus,
   NewApiToken,
   NewOwner,
@@ -30,7 +32,15 @@ import type {
 /** Store operations a back-end implements as plain functions of a database handle. */
 type DirectOperation = Exclude<
   keyof Store,
-  'kind' | 'migrate' | 'migrationStatus' | 'flush' | 'close' | 'saveMessage' | 'addHistory' | 'addUtilisation'
+  | 'kind'
+  | 'migrate'
+  | 'migrationStatus'
+  | 'flush'
+  | 'close'
+  | 'saveMessage'
+  | 'addHistory'
+  | 'addUtilisation'
+  | 'historyRecords'
 >;
 
 type WithHandle<Db, F> = F extends (...args: infer A) => Promise<infer R>
@@ -216,7 +226,18 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
     since?: Date,
     limit?: number,
   ): Promise<HistoryRecord[]> {
-    return this.read((db) => this.backend.historyRecords(db, ref, type, since, limit));
+    // The whole list is the first page with no limit of its own.
+    const query = { since, limit: limit ?? Number.MAX_SAFE_INTEGER };
+    return this.read((db) => this.backend.historyPage(db, ref, type, query));
+  }
+  async historyPage(ref: VehicleRef, type: string, query: HistoryPageQuery): Promise<HistoryRecord[]> {
+    return this.read((db) => this.backend.historyPage(db, ref, type, query));
+  }
+  async countHistory(ref: VehicleRef, type: string, since?: Date): Promise<number> {
+    return this.read((db) => this.backend.countHistory(db, ref, type, since));
+  }
+  async historyUsage(ref: VehicleRef): Promise<HistoryUsage> {
+    return this.read((db) => this.backend.historyUsage(db, ref));
   }
   async purgeHistory(now: Date, limit: number): Promise<number> {
     return this.write((db) => this.backend.purgeHistory(db, now, limit));

@@ -74,6 +74,29 @@ export interface HistoryRecord {
   expires: Date;
 }
 
+/** A place in one type's records, in their order (timestamp, then recno): the last record a page returned. */
+export interface HistoryPosition {
+  timestamp: Date;
+  recno: number;
+}
+
+/** Which page of a type's records to read (keyset paging, so every page costs the same). */
+export interface HistoryPageQuery {
+  /** Only records with timestamp > since. */
+  since?: Date;
+  /** Only records after this position (the last record of the previous page). */
+  after?: HistoryPosition;
+  /** At most this many records. */
+  limit: number;
+}
+
+/** What a vehicle holds in history, for the per-vehicle quota. */
+export interface HistoryUsage {
+  rows: number;
+  /** Bytes of record data. */
+  bytes: number;
+}
+
 export interface HistorySummary {
   type: string;
   distinctRecnos: number;
@@ -213,6 +236,15 @@ export interface Store {
   historySummary(ref: VehicleRef, since?: Date): Promise<HistorySummary[]>;
   /** Records of one type with timestamp > since, ordered by timestamp then recno. */
   historyRecords(ref: VehicleRef, type: string, since?: Date, limit?: number): Promise<HistoryRecord[]>;
+  /**
+   * One page of the records `historyRecords` returns: those after `query.after` in the same order.
+   * Readers of a long history (command 32, /api/historical) go page by page, never holding it whole.
+   */
+  historyPage(ref: VehicleRef, type: string, query: HistoryPageQuery): Promise<HistoryRecord[]>;
+  /** How many records of one type have timestamp > since. */
+  countHistory(ref: VehicleRef, type: string, since?: Date): Promise<number>;
+  /** Rows and data bytes of all the vehicle's history (every type). */
+  historyUsage(ref: VehicleRef): Promise<HistoryUsage>;
   /** Deletes at most `limit` records that expired before `now`; returns how many. */
   purgeHistory(now: Date, limit: number): Promise<number>;
 

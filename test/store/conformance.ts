@@ -1,7 +1,7 @@
 import { describe } from 'node:test';
 import { apiTokenTests, autoProvisionTests, migrationTests, pushTests } from './conformance/accounts.js';
 import { freshStoreFrom, type StoreFactory } from './conformance/fixtures.js';
-import { historyTests, utilisationTests } from './conformance/history.js';
+import { historyPagingTests, historyTests, utilisationTests } from './conformance/history.js';
 import { messageTests } from './conformance/messages.js';
 import { ownerTests, vehicleTests } from './conformance/owners-vehicles.js';
 import { pushQueueTests } from './conformance/push-queue.js';
@@ -21,6 +21,7 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     vehicleTests(fresh);
     messageTests(fresh);
     historyTests(fresh);
+    historyPagingTests(fresh);
     utilisationTests(fresh);
     pushTests(fresh);
     pushQueueTests(fresh);

@@ -7,6 +7,8 @@ import { openStore } from '../../src/store/open-store.js';
 import type { SqlStore } from '../../src/store/sql/sql-store.js';
 import { mysqlAdmin, type TestDatabase } from '../helpers/databases.js';
 import { createPerlDatabase, PERL_PASSWORDS, PERL_TOKEN } from '../helpers/perl-database.js';
+import { freshStoreFrom } from './conformance/fixtures.js';
+import { historyPagingTests } from './conformance/history.js';
 
 type Context = { after(fn: () => unknown): void };
 
@@ -322,4 +324,21 @@ describe('Perl mode: running on a Perl server database as it is', () => {
       assert.deepEqual(left, [], table);
     }
   });
+});
+
+// The history pages of the conformance suite, on an empty Perl server database.
+describe('Perl mode: history pages', () => {
+  historyPagingTests(
+    freshStoreFrom(async () => {
+      const database = await createPerlDatabase({ rows: false });
+      const store = await openStore(database.url);
+      return {
+        store,
+        async cleanup() {
+          await store.close();
+          await database.drop();
+        },
+      };
+    }),
+  );
 });

@@ -1,9 +1,17 @@
+import { pageBound, pageCondition, pageParams } from '../history-page.js';
 import type { PreparedHistory, PreparedMessage, PreparedUtilisation } from '../prepared-writes.js';
 import { historyKey, uniqueRowChunks } from '../sql/multi-row.js';
 import type { SqlContext } from '../sql/sql-context.js';
-import { NO_LIMIT } from '../sql/sql-context.js';
 import type { SqlRunner } from '../sql/sql-pool.js';
-import type { HistoryRecord, HistorySummary, StoredMessage, UtilisationDay, VehicleRef } from '../store.js';
+import type {
+  HistoryPageQuery,
+  HistoryRecord,
+  HistorySummary,
+  HistoryUsage,
+  StoredMessage,
+  UtilisationDay,
+  VehicleRef,
+} from '../store.js';
 import { checkCount, checkDay, refParams } from '../values.js';
 import { messageText, perlTime, UTILISATION_TYPE, wholeSeconds } from './perl-values.js';
 
@@ -60,6 +68,7 @@ interface UtilisationRow {
 
 /** The lowest datetime MariaDB stores: "no lower bound" for `since`. */
 const EARLIEST = new Date('1000-01-01T00:00:00Z');
+const EARLIEST_S = EARLIEST.getTime() / 1000;
 
 /** The reference keeps utilisation a year (v2); our own purge (purgeUtilisation) goes by day. */
 const UTILISATION_LIFETIME_MS = 366 * 86_400_000;
@@ -142,21 +151,37 @@ export const perlMessagesAndHistory = {
       last: row.last,
     }));
   },
-  async historyRecords(
+  /** The primary key leads with the record number, so each page sorts the type's rows (no index of ours here). */
+  async historyPage(
     ctx: SqlContext,
     ref: VehicleRef,
     type: string,
-    since?: Date,
-    limit?: number,
+    query: HistoryPageQuery,
   ): Promise<HistoryRecord[]> {
-    if (limit !== undefined) checkCount(limit, 'limit');
+    const bound = pageBound(query, EARLIEST_S);
     const { rows } = await ctx.pool.query<PerlHistoryRow>(
       `SELECT ${HISTORY_COLUMNS} FROM ovms_historicalmessages
-       WHERE owner = ? AND vehicleid = ? AND h_recordtype = ? AND h_timestamp > ?
+       WHERE owner = ? AND vehicleid = ? AND h_recordtype = ? AND ${pageCondition('h_timestamp', 'h_recordnumber')}
        ORDER BY h_timestamp, h_recordnumber LIMIT ?`,
-      [...refParams(ref), type, since ?? EARLIEST, limit ?? NO_LIMIT],
+      [...refParams(ref), type, ...pageParams(bound, (s) => new Date(s * 1000)), bound.limit],
     );
     return rows.map((row) => toHistoryRecord(row));
+  },
+  async countHistory(ctx: SqlContext, ref: VehicleRef, type: string, since?: Date): Promise<number> {
+    const { rows } = await ctx.pool.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM ovms_historicalmessages
+       WHERE owner = ? AND vehicleid = ? AND h_recordtype = ? AND h_timestamp > ?`,
+      [...refParams(ref), type, since ?? EARLIEST],
+    );
+    return Number(rows[0]?.n ?? 0);
+  },
+  async historyUsage(ctx: SqlContext, ref: VehicleRef): Promise<HistoryUsage> {
+    const { rows } = await ctx.pool.query<{ n: number | string; bytes: number | string | null }>(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(h_data)), 0) AS bytes FROM ovms_historicalmessages
+       WHERE owner = ? AND vehicleid = ?`,
+      refParams(ref),
+    );
+    return { rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
   },
   async purgeHistory(ctx: SqlContext, now: Date, limit: number): Promise<number> {
     checkCount(limit, 'limit');

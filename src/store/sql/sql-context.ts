@@ -9,6 +9,3 @@ export interface SqlContext {
 
 /** Stands for "no lower bound" on a time, so one query text serves both cases. */
 export const NO_SINCE_S = Number.MIN_SAFE_INTEGER;
-
-/** Stands for "no limit" (MariaDB has no LIMIT ALL). */
-export const NO_LIMIT = Number.MAX_SAFE_INTEGER;

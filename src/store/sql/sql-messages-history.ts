@@ -1,3 +1,4 @@
+import { pageBound, pageCondition, pageParams } from '../history-page.js';
 import type { PreparedHistory, PreparedMessage, PreparedUtilisation } from '../prepared-writes.js';
 import {
   type HistoryRow,
@@ -9,10 +10,18 @@ import {
   toUtilisation,
   type UtilisationRow,
 } from '../rows.js';
-import type { HistoryRecord, HistorySummary, StoredMessage, UtilisationDay, VehicleRef } from '../store.js';
+import type {
+  HistoryPageQuery,
+  HistoryRecord,
+  HistorySummary,
+  HistoryUsage,
+  StoredMessage,
+  UtilisationDay,
+  VehicleRef,
+} from '../store.js';
 import { checkCount, checkDay, refParams, toSeconds } from '../values.js';
 import { historyKey, uniqueRowChunks } from './multi-row.js';
-import { NO_LIMIT, NO_SINCE_S, type SqlContext } from './sql-context.js';
+import { NO_SINCE_S, type SqlContext } from './sql-context.js';
 import type { SqlDialect, SqlRunner } from './sql-pool.js';
 
 /** Latest messages, history and utilisation in our own schema (PostgreSQL and MariaDB). */
@@ -99,23 +108,37 @@ export function messagesAndHistory(dialect: SqlDialect) {
       );
       return rows.map(toSummary);
     },
-    /** Command 32: one type, newer than `since`, by time then recno. */
-    async historyRecords(
+    /** Command 32 and /api/historical: one page of a type's records, by time then recno. */
+    async historyPage(
       ctx: SqlContext,
       ref: VehicleRef,
       type: string,
-      since?: Date,
-      limit?: number,
+      query: HistoryPageQuery,
     ): Promise<HistoryRecord[]> {
-      if (limit !== undefined) checkCount(limit, 'limit');
-      const sinceS = since === undefined ? NO_SINCE_S : toSeconds(since, 'since');
+      const bound = pageBound(query, NO_SINCE_S);
       const { rows } = await ctx.pool.query<HistoryRow>(
         `SELECT type, recno, ts_s, data, expires_s FROM history
-         WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ts_s > ?
+         WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ${pageCondition('ts_s', 'recno')}
          ORDER BY ts_s, recno LIMIT ?`,
-        [...refParams(ref), type, sinceS, limit ?? NO_LIMIT],
+        [...refParams(ref), type, ...pageParams(bound, (s) => s), bound.limit],
       );
       return rows.map(toHistory);
+    },
+    async countHistory(ctx: SqlContext, ref: VehicleRef, type: string, since?: Date): Promise<number> {
+      const sinceS = since === undefined ? NO_SINCE_S : toSeconds(since, 'since');
+      const { rows } = await ctx.pool.query<{ n: number | string }>(
+        'SELECT COUNT(*) AS n FROM history WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ts_s > ?',
+        [...refParams(ref), type, sinceS],
+      );
+      return Number(rows[0]?.n ?? 0);
+    },
+    async historyUsage(ctx: SqlContext, ref: VehicleRef): Promise<HistoryUsage> {
+      const { rows } = await ctx.pool.query<{ n: number | string; bytes: number | string }>(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(octet_length(data)), 0) AS bytes FROM history
+         WHERE owner_id = ? AND vehicle_id = ?`,
+        refParams(ref),
+      );
+      return { rows: Number(rows[0]?.n ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
     },
     /** Bounded, so a large backlog is worked off in short statements instead of one long lock. */
     async purgeHistory(ctx: SqlContext, now: Date, limit: number): Promise<number> {

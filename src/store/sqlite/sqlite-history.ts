@@ -1,6 +1,7 @@
+import { pageBound, pageCondition, pageParams } from '../history-page.js';
 import type { PreparedHistory } from '../prepared-writes.js';
 import { type HistoryRow, type SummaryRow, toHistory, toSummary } from '../rows.js';
-import type { HistoryRecord, HistorySummary, VehicleRef } from '../store.js';
+import type { HistoryPageQuery, HistoryRecord, HistorySummary, HistoryUsage, VehicleRef } from '../store.js';
 import { checkCount, refParams, toSeconds } from '../values.js';
 import type { SqliteContext } from './sqlite-context.js';
 
@@ -34,24 +35,42 @@ export function historySummary(ctx: SqliteContext, ref: VehicleRef, since?: Date
   return rows.map(toSummary);
 }
 
-/** Command 32: one type, newer than `since`, by time then recno. */
-export function historyRecords(
+/** Command 32 and /api/historical: one page of a type's records, by time then recno. */
+export function historyPage(
   ctx: SqliteContext,
   ref: VehicleRef,
   type: string,
-  since?: Date,
-  limit?: number,
+  query: HistoryPageQuery,
 ): HistoryRecord[] {
-  if (limit !== undefined) checkCount(limit, 'limit');
-  const sinceS = since === undefined ? NO_SINCE : toSeconds(since, 'since');
+  const bound = pageBound(query, NO_SINCE);
   const rows = ctx
     .statement(
       `SELECT type, recno, ts_s, data, expires_s FROM history
-       WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ts_s > ?
+       WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ${pageCondition('ts_s', 'recno')}
        ORDER BY ts_s, recno LIMIT ?`,
     )
-    .all(...refParams(ref), type, sinceS, limit ?? -1) as HistoryRow[];
+    .all(...refParams(ref), type, ...pageParams(bound, (s) => s), bound.limit) as HistoryRow[];
   return rows.map(toHistory);
+}
+
+export function countHistory(ctx: SqliteContext, ref: VehicleRef, type: string, since?: Date): number {
+  const sinceS = since === undefined ? NO_SINCE : toSeconds(since, 'since');
+  const row = ctx
+    .statement(
+      'SELECT COUNT(*) AS n FROM history WHERE owner_id = ? AND vehicle_id = ? AND type = ? AND ts_s > ?',
+    )
+    .get(...refParams(ref), type, sinceS) as { n: number };
+  return Number(row.n);
+}
+
+/** length() of a BLOB reads its size from the record header, not the data. */
+export function historyUsage(ctx: SqliteContext, ref: VehicleRef): HistoryUsage {
+  const row = ctx
+    .statement(
+      'SELECT COUNT(*) AS n, COALESCE(SUM(length(data)), 0) AS bytes FROM history WHERE owner_id = ? AND vehicle_id = ?',
+    )
+    .get(...refParams(ref)) as { n: number; bytes: number };
+  return { rows: Number(row.n), bytes: Number(row.bytes) };
 }
 
 /** Bounded so a large backlog is worked off in small steps instead of one long write lock. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { HistoryRecord } from '../../../src/store/store.js';
+import type { HistoryPosition, HistoryRecord, Store, VehicleRef } from '../../../src/store/store.js';
 import { at, type FreshStore, ownerWithVehicle, T0 } from './fixtures.js';
 
 function record(
@@ -180,6 +180,93 @@ export function historyTests(fresh: FreshStore): void {
         stored.map((r) => r.data.toString()),
         Array.from({ length: 1000 }, (_, i) => `r${i}`),
       );
+    });
+  });
+}
+
+/** Keyset pages of one type, the count command 32 announces, and the usage the quota reads. */
+export function historyPagingTests(fresh: FreshStore): void {
+  describe('history pages', () => {
+    /** 3 seconds of records, 5 to 9 per second (so page boundaries fall inside a second), and another type. */
+    async function fill(store: Store, ref: VehicleRef): Promise<HistoryRecord[]> {
+      const writes: Promise<void>[] = [];
+      for (const [second, count] of [
+        [10, 7],
+        [11, 5],
+        [12, 9],
+      ] as const) {
+        for (let i = 0; i < count; i++)
+          writes.push(store.addHistory(ref, record('P', i * 3, at(second), `${second}/${i}`)));
+      }
+      writes.push(store.addHistory(ref, record('Q', 0, at(11), 'other type')));
+      await Promise.all(writes);
+      return store.historyRecords(ref, 'P');
+    }
+
+    async function readInPages(store: Store, ref: VehicleRef, size: number, since?: Date) {
+      const seen: HistoryRecord[] = [];
+      let after: HistoryPosition | undefined;
+      for (let pages = 0; pages < 100; pages++) {
+        const page = await store.historyPage(ref, 'P', { since, after, limit: size });
+        assert.ok(page.length <= size, 'a page holds at most `limit` records');
+        if (page.length === 0) return seen;
+        seen.push(...page);
+        const last = page.at(-1)!;
+        after = { timestamp: last.timestamp, recno: last.recno };
+      }
+      throw new Error('paging did not end');
+    }
+
+    test('reading page by page returns every record once, in order, for any page size', async (t) => {
+      const store = await fresh(t);
+      const { ref } = await ownerWithVehicle(store);
+      const all = await fill(store, ref);
+      assert.equal(all.length, 21);
+      for (const size of [1, 4, 7, 20, 21, 100])
+        assert.deepEqual(rows(await readInPages(store, ref, size)), rows(all), `pages of ${size}`);
+      // `since` still bounds every page, and a page can start in the middle of a second.
+      const later = all.filter((r) => r.timestamp > at(10));
+      assert.deepEqual(rows(await readInPages(store, ref, 4, at(10))), rows(later));
+      assert.deepEqual(
+        rows(await store.historyPage(ref, 'P', { after: { timestamp: at(11), recno: 5 }, limit: 3 })),
+        [
+          [11, 6, '11/2'],
+          [11, 9, '11/3'],
+          [11, 12, '11/4'],
+        ],
+      );
+      // A cursor before `since` does not reach behind it; a cursor needs no record of its own.
+      assert.deepEqual(
+        rows(
+          await store.historyPage(ref, 'P', {
+            since: at(11),
+            after: { timestamp: at(10), recno: 0 },
+            limit: 1,
+          }),
+        ),
+        [[12, 0, '12/0']],
+      );
+      assert.deepEqual(
+        await store.historyPage(ref, 'P', { after: { timestamp: at(12), recno: 24 }, limit: 5 }),
+        [],
+      );
+      assert.deepEqual(await store.historyPage(ref, 'P', { limit: 0 }), []);
+    });
+
+    test('the count is of one type after `since`; usage is every row and data byte of the vehicle', async (t) => {
+      const store = await fresh(t);
+      const { ref } = await ownerWithVehicle(store);
+      const other = await ownerWithVehicle(store, 'bob', 'BOB1');
+      assert.deepEqual(await store.historyUsage(ref), { rows: 0, bytes: 0 });
+      const all = await fill(store, ref);
+      await store.addHistory(other.ref, record('P', 0, at(10), 'not mine'));
+      assert.equal(await store.countHistory(ref, 'P'), 21);
+      assert.equal(await store.countHistory(ref, 'P', at(11)), 9);
+      assert.equal(await store.countHistory(ref, 'Q', at(11)), 0);
+      assert.equal(await store.countHistory(ref, 'NONE'), 0);
+      const bytes = all.reduce((n, r) => n + r.data.length, 0) + 'other type'.length;
+      assert.deepEqual(await store.historyUsage(ref), { rows: 22, bytes });
+      assert.deepEqual(await store.historyUsage(other.ref), { rows: 1, bytes: 8 });
     });
   });
 }
