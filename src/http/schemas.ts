@@ -186,9 +186,8 @@ export const HistorySummaryList = Type.Array(
     'One record type',
   ),
 );
-export const HistoryRecordList = Type.Array(
-  closed({ h_timestamp: Str, h_recordnumber: Str, h_data: Str }, 'One record'),
-);
+export const HistoryRecordRow = closed({ h_timestamp: Str, h_recordnumber: Str, h_data: Str }, 'One record');
+export const HistoryRecordList = Type.Array(HistoryRecordRow);
 
 // ---- commands ----------------------------------------------------------------------------------------
 

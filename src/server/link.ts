@@ -14,6 +14,11 @@ export interface Link {
   write(line: Buffer): void;
   /** Bytes queued for the client and not yet sent. */
   readonly queuedBytes: number;
+  /**
+   * Settles once what is queued has gone out to the operating system (at once when the queue is
+   * short, or the link is closed): a writer of a long answer waits here between lines.
+   */
+  whenDrained(): Promise<void>;
   /** Stops reading (used while the server is busy with a login). */
   pause(): void;
   resume(): void;
@@ -67,6 +72,18 @@ export function socketLink(
     get queuedBytes() {
       return socket.writableLength;
     },
+    // 'drain' comes only after a write found the buffer past its high-water mark (writableNeedDrain).
+    whenDrained: () =>
+      new Promise<void>((resolve) => {
+        if (socket.destroyed || !socket.writableNeedDrain) return resolve();
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      }),
     pause: () => socket.pause(),
     resume: () => socket.resume(),
     end: () => {
@@ -99,8 +116,24 @@ export function webSocketLink(
     }
     if (line.length > 0) events.onLine(line);
   });
+  // Sends not yet handed to the socket, and the writers waiting for them to go.
+  let unsent = 0;
+  let waiting: (() => void)[] = [];
+  const settle = () => {
+    if (unsent > 0 && ws.readyState === 1) return;
+    const w = waiting;
+    waiting = [];
+    for (const f of w) f();
+  };
+  const sent = () => {
+    unsent--;
+    settle();
+  };
   ws.on('error', (err) => events.onError(err));
-  ws.on('close', () => events.onClose());
+  ws.on('close', () => {
+    settle();
+    events.onClose();
+  });
   return {
     transport,
     remoteAddress: normaliseAddress(remote.address),
@@ -108,11 +141,17 @@ export function webSocketLink(
     write: (line) => {
       if (ws.readyState !== 1) return;
       const end = line.length >= 2 && line[line.length - 2] === 0x0d ? line.length - 2 : line.length;
-      ws.send(line.subarray(0, end), { binary: false });
+      unsent++;
+      ws.send(line.subarray(0, end), { binary: false }, sent);
     },
     get queuedBytes() {
       return ws.bufferedAmount;
     },
+    whenDrained: () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        settle();
+      }),
     pause: () => ws.pause(),
     resume: () => ws.resume(),
     end: () => ws.close(),

@@ -8,8 +8,9 @@ import { decodeParanoid } from '../protocol/messages/paranoid-wrapper.js';
 import { busyReply, CommandRouter } from './command-router.js';
 import type { Connection } from './connection.js';
 import { busLine, type Hub } from './hub.js';
+import { pacingThreshold, sendPaced } from './paced-send.js';
 import { handleSubscription } from './push-subscription.js';
-import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
+import { SERVER_COMMANDS, serverCommandLines } from './server-commands.js';
 import { MAX_CAR_PAYLOAD } from './server-requests.js';
 
 /**
@@ -300,8 +301,9 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
     return;
   }
   if (SERVER_COMMANDS.has(cmd.command)) {
-    const lines = await answerServerCommand(hub.store, conn.vehicle!, cmd.command, cmd.params);
-    for (const l of lines) conn.send('c', l);
+    // Written as the app reads it: a history of any length, never over the output limit.
+    const lines = serverCommandLines(hub.store, conn.vehicle!, cmd.command, cmd.params);
+    await sendPaced(conn, 'c', lines, pacingThreshold(hub.config.limits.outputBuffer));
     return;
   }
   if (payload.length > MAX_CAR_PAYLOAD) {

@@ -11,6 +11,12 @@ import { answerServerCommand, SERVER_COMMANDS } from './server-commands.js';
  */
 export const MAX_CAR_PAYLOAD = 700;
 
+/**
+ * Most bytes of a server-answered command's lines one request collects (commands 30-32 through
+ * POST /api/command): its last line then says k of n. GET /api/historical streams a whole history.
+ */
+export const MAX_COLLECTED_ANSWER = 1_048_576;
+
 /** Why a command sent by the server itself failed: the HTTP API maps these to 409, 504 and 400. */
 export class CommandError extends Error {
   readonly code = 'OVMS_ERR_COMMAND';
@@ -67,7 +73,8 @@ export class ServerRequests {
     timeoutMs: number,
   ): Promise<Buffer[]> {
     const { bus, store } = this.host;
-    if (SERVER_COMMANDS.has(command)) return answerServerCommand(store, ref, command, params);
+    if (SERVER_COMMANDS.has(command))
+      return answerServerCommand(store, ref, command, params, MAX_COLLECTED_ANSWER);
     const key = `${ref.ownerId}/${ref.vehicleId}`;
     const payload = Buffer.from([String(command), ...params].join(','), 'utf8');
     if (payload.length > MAX_CAR_PAYLOAD) throw new CommandError('too-long', 'command too long for the car');

@@ -13,6 +13,7 @@ const link: Link = {
   remotePort: 40000,
   write() {},
   queuedBytes: 0,
+  whenDrained: async () => {},
   pause() {},
   resume() {},
   end() {},
