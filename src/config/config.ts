@@ -46,6 +46,12 @@ export interface ServerConfig {
     purgeInterval: number;
     purgeBatch: number;
     utilisationFlush: number;
+    /** Per-vehicle quota and write rate of H/h records (0 = no limit); alert interval in milliseconds. */
+    quotaRows: number;
+    quotaBytes: number;
+    ratePerMinute: number;
+    rateBurst: number;
+    refusalAlertInterval: number;
   };
   /** The HTTP API (durations in milliseconds). */
   http: {
@@ -245,6 +251,11 @@ function build(raw: Raw): ServerConfig {
       purgeInterval: ms('history.purge_interval'),
       purgeBatch: num('history.purge_batch'),
       utilisationFlush: ms('history.utilisation_flush'),
+      quotaRows: num('history.quota_rows'),
+      quotaBytes: num('history.quota_bytes'),
+      ratePerMinute: num('history.rate_per_minute'),
+      rateBurst: num('history.rate_burst'),
+      refusalAlertInterval: ms('history.refusal_alert_interval'),
     },
     http: {
       sessionTimeout: ms('http.session_timeout'),

@@ -7,6 +7,7 @@ import type { Store, VehicleRef } from '../store/store.js';
 import { busyReply, CommandRouter, GONE, type Requester } from './command-router.js';
 import type { Connection } from './connection.js';
 import { GroupRegistry } from './groups.js';
+import { HistoryLimits } from './history-limits.js';
 import { ServerRequests } from './server-requests.js';
 import { UtilisationCounter } from './utilisation.js';
 
@@ -44,6 +45,8 @@ export class Hub {
   readonly version: string;
   readonly groups: GroupRegistry;
   readonly utilisation: UtilisationCounter;
+  /** Per-vehicle quota and write rate of the history cars write. */
+  readonly historyLimits: HistoryLimits;
 
   /** Every local connection by id. */
   readonly connections = new Map<string, Connection>();
@@ -70,6 +73,7 @@ export class Hub {
     this.version = deps.version;
     this.groups = new GroupRegistry(deps.bus, deps.config.limits.maxGroupsPerConnection);
     this.utilisation = new UtilisationCounter(deps.store, deps.log);
+    this.historyLimits = new HistoryLimits(deps.store, deps.config.history, deps.log, deps.notifier);
   }
 
   async start(): Promise<void> {

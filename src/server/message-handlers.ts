@@ -60,7 +60,8 @@ function handleCarMessage(hub: Hub, car: Connection, msg: Message): Promise<void
     case 'H': {
       const rec = decodeHistory(text());
       if (rec.kind !== 'history') return ignore(car, 'H', rec.error);
-      return saveHistory(hub, car, rec, Date.now());
+      // Over the vehicle's quota or write rate an H is dropped (and counted): it has no ack.
+      return saveHistory(hub, car, rec, Date.now()).then(() => undefined);
     }
     case 'h':
       return storeAckedHistory(hub, car, msg.payload);
@@ -102,7 +103,7 @@ function storeAndRelay(
   const writes: Promise<void>[] = [
     hub.store.saveMessage(ref, { code, payload: data, time, paranoid, ptoken: car.ptoken }),
   ];
-  if (hub.config.history.logMessages > 0) {
+  if (hub.config.history.logMessages > 0 && hub.historyLimits.admitCopy(ref, car.vehicleKey, data.length)) {
     writes.push(
       hub.store.addHistory(ref, {
         type: code,
@@ -168,8 +169,8 @@ async function storeAckedHistory(hub: Hub, car: Connection, payload: Buffer): Pr
     car.send('h', ack);
     return;
   }
-  await saveHistory(hub, car, rec, Date.now() + Math.min(0, rec.timeDiff) * 1000);
-  car.send('h', rec.ack);
+  // Refused over the vehicle's quota or write rate: no ack, so the module keeps it and resends it.
+  if (await saveHistory(hub, car, rec, Date.now() + Math.min(0, rec.timeDiff) * 1000)) car.send('h', rec.ack);
 }
 
 /** The range of MariaDB's DATETIME (Perl mode), the narrowest of the back-ends' history times. */
@@ -178,27 +179,31 @@ const HISTORY_TIME_MAX = Date.UTC(9999, 11, 31);
 
 /**
  * Stores an H or h record; it expires at record time + lifetime (the reference adds |timediff| twice).
+ * False when the vehicle's history limits refuse it (history-limits.ts).
  * A record whose time or expiry is outside what a database can hold (a garbled timediff or
  * lifetime) is ignored like any malformed record, never handed to the store to fail there.
  */
-function saveHistory(
+async function saveHistory(
   hub: Hub,
   car: Connection,
   rec: { code: string; type: string; recordNumber: number; lifetime: number; data: string },
   timestamp: number,
-): Promise<void> {
+): Promise<boolean> {
   const expires = timestamp + rec.lifetime * 1000;
   if (!(timestamp >= HISTORY_TIME_MIN && expires <= HISTORY_TIME_MAX)) {
     ignore(car, rec.code, 'record time out of range');
-    return Promise.resolve();
+    return true;
   }
-  return hub.store.addHistory(car.vehicle!, {
+  const data = Buffer.from(rec.data, 'latin1');
+  if (await hub.historyLimits.admit(car.vehicle!, car.vehicleKey, data.length)) return false;
+  await hub.store.addHistory(car.vehicle!, {
     type: rec.type,
     recno: rec.recordNumber,
     timestamp: new Date(timestamp),
-    data: Buffer.from(rec.data, 'latin1'),
+    data,
     expires: new Date(expires),
   });
+  return true;
 }
 
 function handleCarParanoid(hub: Hub, car: Connection, msg: Message): Promise<void> | undefined {

@@ -114,7 +114,14 @@ test('GET /api/admin/overview: owners, vehicles and connections, for admins only
     ],
   );
   assert.deepEqual(o.vehicles, [
-    { id: 'CAR1', owner: 'owner', v_net_connected: 1, v_apps_connected: 0, v_btcs_connected: 0 },
+    {
+      id: 'CAR1',
+      owner: 'owner',
+      v_net_connected: 1,
+      v_apps_connected: 0,
+      v_btcs_connected: 0,
+      history_refused: 0,
+    },
   ]);
 });
 

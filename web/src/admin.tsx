@@ -10,6 +10,7 @@ interface Overview {
     connections: number;
     uptime_s: number;
     memory_mb: number;
+    history_refused: number;
   };
   owners: { name: string; admin: boolean; vehicles: number; created: string }[];
   vehicles: {
@@ -18,6 +19,7 @@ interface Overview {
     v_net_connected: number;
     v_apps_connected: number;
     v_btcs_connected: number;
+    history_refused: number;
   }[];
 }
 
@@ -48,6 +50,7 @@ export function AdminPage() {
               <Stat label="Connections" value={o.server.connections} />
               <Stat label="Uptime" value={age(o.server.uptime_s)} />
               <Stat label="Memory" value={o.server.memory_mb} unit="MB" />
+              <Stat label="History records refused" value={o.server.history_refused} />
             </dl>
           </Card>
           <Card title={`Owners (${o.owners.length})`} id="owners">
@@ -82,6 +85,7 @@ export function AdminPage() {
                   <th scope="col">Car</th>
                   <th scope="col">Apps</th>
                   <th scope="col">Batch</th>
+                  <th scope="col">History refused</th>
                 </tr>
               </thead>
               <tbody>
@@ -96,6 +100,7 @@ export function AdminPage() {
                     </td>
                     <td>{v.v_apps_connected}</td>
                     <td>{v.v_btcs_connected}</td>
+                    <td>{v.history_refused}</td>
                   </tr>
                 ))}
               </tbody>

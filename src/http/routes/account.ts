@@ -5,6 +5,7 @@ import { vehicleIdProblem } from '../../auth/account-names.js';
 import { verifyOwnerPassword } from '../../auth/owner-login.js';
 import { changeOwnerPassword } from '../../auth/password-change.js';
 import { checkSecret } from '../../protocol/handshake.js';
+import { vehicleKey } from '../../server/hub.js';
 import type { RouteDeps } from '../app.js';
 import { callerOf, vehicleOf } from '../context.js';
 import { CredentialsQuery, errors, text, VehicleParams } from '../schemas.js';
@@ -64,6 +65,7 @@ const Overview = Type.Object({
     connections: Type.Integer(),
     uptime_s: Type.Integer(),
     memory_mb: Type.Number(),
+    history_refused: Type.Integer({ description: 'History records this node refused (quota or write rate)' }),
   }),
   owners: Type.Array(
     Type.Object({
@@ -80,6 +82,9 @@ const Overview = Type.Object({
       v_net_connected: Type.Integer(),
       v_apps_connected: Type.Integer(),
       v_btcs_connected: Type.Integer(),
+      history_refused: Type.Integer({
+        description: "The vehicle's history records this node refused (quota or write rate) since it started",
+      }),
     }),
   ),
 });
@@ -261,6 +266,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
           ...deps.hub.stats(),
           uptime_s: Math.round(process.uptime()),
           memory_mb: Math.round(process.memoryUsage().rss / 1048576),
+          history_refused: deps.hub.historyLimits.refused(),
         },
         owners: owners.map((o) => ({
           name: o.name,
@@ -273,6 +279,7 @@ export async function accountRoutes(app: FastifyInstance, deps: RouteDeps): Prom
             id: v.vehicleId,
             owner: names.get(v.ownerId) ?? '?',
             ...(await peerCounts(deps.hub, v)),
+            history_refused: deps.hub.historyLimits.refused(vehicleKey(v)),
           })),
         ),
       };

@@ -12,6 +12,9 @@ const Health = Type.Object(
     apps: Type.Integer(),
     batch: Type.Integer(),
     connections: Type.Integer(),
+    history_refused: Type.Integer({
+      description: 'History records cars wrote that this node refused (quota or write rate) since it started',
+    }),
     database: Type.String({ description: '"ok" or the error' }),
     bus: Type.String({ description: '"ok" or the error' }),
   },
@@ -64,6 +67,7 @@ export async function healthRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         version: hub.version,
         uptime_s: Math.floor((Date.now() - started) / 1000),
         ...stats,
+        history_refused: hub.historyLimits.refused(),
         database,
         bus,
       });
