@@ -124,3 +124,17 @@ test('GET /api/historical/<id>/<type> streams the records page by page, the same
   assert.equal(body.length, expected.length);
   assert.ok(body === expected, 'the streamed body is byte for byte the one JSON array');
 });
+
+test('POST /api/command with 32 collects at most 1 MiB of lines; the last says how many there were', async (t) => {
+  const h = await startServer(t);
+  const v = await h.addVehicle('DEMO1', 's1');
+  await fill(h, v, 'RT-BIG', 400, 4000);
+  const res = await new Api(h).withPassword('POST', '/api/command/DEMO1', {
+    body: { command: 32, params: ['RT-BIG'] },
+  });
+  assert.equal(res.status, 200, res.text);
+  const { lines } = res.json as { lines: { params: string[] }[] };
+  // About 4 KB a line: 1 MiB is 262 lines of the 400.
+  assert.ok(lines.length > 200 && lines.length < 400, `${lines.length} lines`);
+  assert.deepEqual(lines.at(-1)!.params.slice(0, 2), [String(lines.length), '400']);
+});
