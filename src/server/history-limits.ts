@@ -14,35 +14,47 @@ export interface HistoryLimitSettings {
 
 export type HistoryRefusal = 'rate' | 'quota';
 
-/** How soon the stored usage is read again while the running estimate says "over quota". */
+/** How soon the stored usage is read again while the estimate says "over quota". */
 const RECHECK_MS = 10_000;
-/** A vehicle's entry is forgotten after this long without a record (its bucket is full by then). */
-const IDLE_MS = 10 * 60_000;
+/** Before the usage was read in this process, it is read once the vehicle has written this share of its quota. */
+const FIRST_READ_SHARE = 0.01;
 
 interface VehicleLimits {
   /** Token bucket of the write rate. */
   tokens: number;
   refilledAt: number;
-  /** Stored rows and bytes as last read, plus every record admitted since (an upper bound). */
-  usage: HistoryUsage | undefined;
+  /**
+   * The stored rows and bytes as last read plus every record admitted since; before the first read,
+   * only what this process admitted.
+   */
+  usage: HistoryUsage;
+  known: boolean;
   usageReadAt: number;
-  reading: Promise<void> | undefined;
+  reading: boolean;
   /** The reason of the refusal streak in progress, if the last record was refused. */
   streak: HistoryRefusal | undefined;
   reportedAt: Record<HistoryRefusal, number>;
   /** Refusals not yet in a log line. */
   unreported: number;
-  lastUsed: number;
 }
 
 /**
  * The per-vehicle limits on history a car writes (docs/hardening.md): a storage quota (rows and
- * bytes) and a write rate (a token bucket of records per minute with a burst). Usage is read from the
- * store when a vehicle's first record arrives, then counted up as records are admitted; while that
- * estimate says "over quota" the store is asked again at most every 10 s, so expired records (the
- * purge) or overwritten ones (same type, recno and second) free room again. A refusal streak is
- * logged and pushed to the owner at most once per `refusalAlertInterval` per vehicle and reason;
- * every refusal is counted (see `refused`).
+ * bytes) and a write rate (a token bucket of records per minute with a burst).
+ *
+ * The quota is checked against a running count, not a query per record: the count starts at what
+ * this process admitted, and the stored usage is read once the vehicle has written 1% of its quota
+ * (so a normal car costs no query at all, and a car's writes before a restart or a long pause are
+ * found before it can add more than 1% to them). While the count says "over", records are refused
+ * and the store is asked again at most every 10 s, so expired records (the purge) or overwritten ones
+ * (same type, recno and second) free room again. A read misses records still being committed, so the
+ * quota can be passed by the few records of one round trip.
+ *
+ * The entries are kept for the life of the process (about 150 bytes per vehicle that wrote history):
+ * forgetting one would restart its count from zero.
+ *
+ * A refusal streak is logged and pushed to the owner at most once per `refusalAlertInterval` per
+ * vehicle and reason; every refusal is counted (see `refused`).
  */
 export class HistoryLimits {
   private readonly vehicles = new Map<string, VehicleLimits>();
@@ -59,50 +71,29 @@ export class HistoryLimits {
   ) {}
 
   /**
-   * Whether a car's H or h record of `bytes` data bytes may be stored: undefined, or why not. A
-   * refused record is counted, and reported when a streak begins.
+   * Whether a car's H or h record of `bytes` data bytes may be stored: undefined, or why not.
+   * Decided at once (records are written in arrival order, as before): a refused record is counted,
+   * and reported when a streak begins. `rateLimited: false` is for the history copy of a stored car
+   * message (history.log_messages), one per code and second, which only the quota applies to.
    */
-  async admit(vehicle: Vehicle, key: string, bytes: number): Promise<HistoryRefusal | undefined> {
+  admit(vehicle: Vehicle, key: string, bytes: number, rateLimited = true): HistoryRefusal | undefined {
     const state = this.stateOf(key);
-    // In arrival order: a record waits for any usage read in flight, like those before it.
-    if (state.reading) await state.reading;
-    if (!this.takeToken(state)) return this.refuse(vehicle, key, state, 'rate');
-    if (state.usage === undefined || (this.over(state.usage, bytes) && this.recheckDue(state))) {
-      await this.readUsage(vehicle, state);
+    // A record refused for either reason uses none of the rate.
+    if (this.over(state.usage, 1, bytes)) {
+      if (this.now() - state.usageReadAt >= RECHECK_MS) this.readUsage(vehicle, state);
+      return this.refuse(vehicle, key, state, 'quota');
     }
-    if (state.usage && this.over(state.usage, bytes)) return this.refuse(vehicle, key, state, 'quota');
-    this.count(state, bytes);
+    if (rateLimited && !this.takeToken(state)) return this.refuse(vehicle, key, state, 'rate');
+    state.streak = undefined;
+    state.usage.rows += 1;
+    state.usage.bytes += bytes;
+    if (!state.known && this.over(state.usage, 0, 0, FIRST_READ_SHARE)) this.readUsage(vehicle, state);
     return undefined;
-  }
-
-  /**
-   * Whether the history copy of a stored car message (history.log_messages) may be written. Decided
-   * at once from what is known (the message itself is stored either way): a copy is dropped only
-   * while the vehicle is known to be over quota. Not rate limited: copies are one per code and second.
-   */
-  admitCopy(vehicle: Vehicle, key: string, bytes: number): boolean {
-    const state = this.stateOf(key);
-    if (!state.usage || (this.over(state.usage, bytes) && this.recheckDue(state))) {
-      if (!state.reading) void this.readUsage(vehicle, state);
-    }
-    if (state.usage && this.over(state.usage, bytes)) {
-      this.refuse(vehicle, key, state, 'quota');
-      return false;
-    }
-    this.count(state, bytes);
-    return true;
   }
 
   /** Refused records since start: this node's total, and per vehicle key. */
   refused(key?: string): number {
     return key === undefined ? this.refusedTotal : (this.refusedBy.get(key) ?? 0);
-  }
-
-  /** Forgets vehicles idle long enough that their bucket is full again (the housekeeping timer). */
-  sweep(): void {
-    const now = this.now();
-    for (const [key, state] of this.vehicles)
-      if (now - state.lastUsed > IDLE_MS && !state.reading) this.vehicles.delete(key);
   }
 
   private stateOf(key: string): VehicleLimits {
@@ -111,17 +102,16 @@ export class HistoryLimits {
       state = {
         tokens: this.settings.rateBurst,
         refilledAt: this.now(),
-        usage: undefined,
-        usageReadAt: 0,
-        reading: undefined,
+        usage: { rows: 0, bytes: 0 },
+        known: false,
+        usageReadAt: Number.NEGATIVE_INFINITY,
+        reading: false,
         streak: undefined,
         reportedAt: { rate: Number.NEGATIVE_INFINITY, quota: Number.NEGATIVE_INFINITY },
         unreported: 0,
-        lastUsed: this.now(),
       };
       this.vehicles.set(key, state);
     }
-    state.lastUsed = this.now();
     return state;
   }
 
@@ -139,42 +129,38 @@ export class HistoryLimits {
     return true;
   }
 
-  private over(usage: HistoryUsage, bytes: number): boolean {
+  /** Whether `usage` plus a record of `rows` and `bytes` passes `share` of the quota. */
+  private over(usage: HistoryUsage, rows: number, bytes: number, share = 1): boolean {
     const { quotaRows, quotaBytes } = this.settings;
     return (
-      (quotaRows > 0 && usage.rows + 1 > quotaRows) || (quotaBytes > 0 && usage.bytes + bytes > quotaBytes)
+      (quotaRows > 0 && usage.rows + rows > quotaRows * share) ||
+      (quotaBytes > 0 && usage.bytes + bytes > quotaBytes * share)
     );
   }
 
-  private recheckDue(state: VehicleLimits): boolean {
-    return this.now() - state.usageReadAt >= RECHECK_MS;
-  }
-
-  private count(state: VehicleLimits, bytes: number): void {
-    state.streak = undefined;
-    if (state.usage) {
-      state.usage.rows += 1;
-      state.usage.bytes += bytes;
-    }
-  }
-
-  /** One read at a time per vehicle; a failed read leaves the estimate as it was (records pass). */
-  private readUsage(vehicle: Vehicle, state: VehicleLimits): Promise<void> {
-    if (this.settings.quotaRows <= 0 && this.settings.quotaBytes <= 0) {
-      state.usage ??= { rows: 0, bytes: 0 };
-      return Promise.resolve();
-    }
-    state.reading ??= this.store
+  /**
+   * Reads the stored usage, one read at a time per vehicle. Before the first read the count holds
+   * only what this process admitted, all of it in the store or on its way: the larger of the two
+   * is kept. A failed read leaves the count as it was.
+   */
+  private readUsage(vehicle: Vehicle, state: VehicleLimits): void {
+    if (state.reading) return;
+    state.reading = true;
+    this.store
       .historyUsage(vehicle)
-      .then((usage) => {
-        state.usage = usage;
+      .then((stored) => {
+        const counted = state.known ? { rows: 0, bytes: 0 } : state.usage;
+        state.usage = {
+          rows: Math.max(stored.rows, counted.rows),
+          bytes: Math.max(stored.bytes, counted.bytes),
+        };
+        state.known = true;
       })
       .catch((err: Error) => this.log.error({ err, vehicle: vehicle.vehicleId }, 'history usage read failed'))
       .finally(() => {
         state.usageReadAt = this.now();
-        state.reading = undefined;
+        state.reading = false;
       });
-    return state.reading;
   }
 
   private refuse(

@@ -25,7 +25,6 @@ export class Housekeeping {
     this.every(c.history.purgeInterval, () => void this.purge());
     this.every(c.history.utilisationFlush, () => void this.hub.utilisation.flush());
     this.every(60_000, () => this.throttle.sweep());
-    this.every(60_000, () => this.hub.historyLimits.sweep());
   }
 
   stop(): void {

@@ -103,7 +103,10 @@ function storeAndRelay(
   const writes: Promise<void>[] = [
     hub.store.saveMessage(ref, { code, payload: data, time, paranoid, ptoken: car.ptoken }),
   ];
-  if (hub.config.history.logMessages > 0 && hub.historyLimits.admitCopy(ref, car.vehicleKey, data.length)) {
+  if (
+    hub.config.history.logMessages > 0 &&
+    !hub.historyLimits.admit(ref, car.vehicleKey, data.length, false)
+  ) {
     writes.push(
       hub.store.addHistory(ref, {
         type: code,
@@ -183,7 +186,7 @@ const HISTORY_TIME_MAX = Date.UTC(9999, 11, 31);
  * A record whose time or expiry is outside what a database can hold (a garbled timediff or
  * lifetime) is ignored like any malformed record, never handed to the store to fail there.
  */
-async function saveHistory(
+function saveHistory(
   hub: Hub,
   car: Connection,
   rec: { code: string; type: string; recordNumber: number; lifetime: number; data: string },
@@ -192,18 +195,12 @@ async function saveHistory(
   const expires = timestamp + rec.lifetime * 1000;
   if (!(timestamp >= HISTORY_TIME_MIN && expires <= HISTORY_TIME_MAX)) {
     ignore(car, rec.code, 'record time out of range');
-    return true;
+    return Promise.resolve(true);
   }
   const data = Buffer.from(rec.data, 'latin1');
-  if (await hub.historyLimits.admit(car.vehicle!, car.vehicleKey, data.length)) return false;
-  await hub.store.addHistory(car.vehicle!, {
-    type: rec.type,
-    recno: rec.recordNumber,
-    timestamp: new Date(timestamp),
-    data,
-    expires: new Date(expires),
-  });
-  return true;
+  if (hub.historyLimits.admit(car.vehicle!, car.vehicleKey, data.length)) return Promise.resolve(false);
+  const record = { type: rec.type, recno: rec.recordNumber, timestamp: new Date(timestamp), data };
+  return hub.store.addHistory(car.vehicle!, { ...record, expires: new Date(expires) }).then(() => true);
 }
 
 function handleCarParanoid(hub: Hub, car: Connection, msg: Message): Promise<void> | undefined {
