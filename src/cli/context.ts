@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import { ConfigError, type LoadOptions, loadConfig, type ServerConfig } from '../config/config.js';
 import { type OpenStoreOptions, openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import { SchemaNewerError } from '../store/schema-newer-error.js';
+import type { MigrationStatus, Store } from '../store/store.js';
 import { keyFileNotice } from './secrets-at-start.js';
 
 /** Options every ovms-server command takes to find the configuration and the database. */
@@ -28,11 +29,22 @@ export async function withStore<T>(
   const config = configFrom(opts);
   const store = await openStore(config.database.url, storeOptions(config));
   try {
-    if (config.database.migrate) await store.migrate();
+    await readySchema(store, config.database.migrate);
     return await fn(store, config);
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Applies the pending migrations, or with `database.migrate = false` only checks that the schema is
+ * not newer than this version (a downgrade is refused either way).
+ */
+export async function readySchema(store: Store, migrate: boolean): Promise<MigrationStatus> {
+  if (migrate) return store.migrate();
+  const status = await store.migrationStatus();
+  if (status.current > status.latest) throw new SchemaNewerError(status.current, status.latest);
+  return status;
 }
 
 /** How the admin commands open the store: a key file made on the way is announced on stderr. */

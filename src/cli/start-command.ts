@@ -9,7 +9,7 @@ import { OvmsServer } from '../server/ovms-server.js';
 import { openStore, redactUrl } from '../store/open-store.js';
 import type { KeyFileInfo } from '../store/sqlite/key-file.js';
 import type { Store } from '../store/store.js';
-import { addCommonOptions, type CommonOptions, configFrom } from './context.js';
+import { addCommonOptions, type CommonOptions, configFrom, readySchema } from './context.js';
 import { logKeySource, sealSecretsAtStart } from './secrets-at-start.js';
 import { warnUnsafeStoredNames } from './stored-names-check.js';
 
@@ -95,8 +95,10 @@ async function prepareStore(
   config: ServerConfig,
   keyFile: KeyFileInfo | undefined,
 ): Promise<void> {
+  // A schema newer than this version is refused (the caller closes the store, or its pool would
+  // keep the process alive).
+  const status = await readySchema(store, config.database.migrate);
   if (config.database.migrate) {
-    const status = await store.migrate();
     log.info(
       { database: redactUrl(config.database.url), store: store.kind, schema: status.current },
       'database ready',

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { isPerlSchema } from '../../auth/owner-login.js';
 import { openStore, redactUrl } from '../../store/open-store.js';
+import { SchemaNewerError } from '../../store/schema-newer-error.js';
 import type { MigrationStatus, Store } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, configFrom, print, storeOptions } from '../context.js';
 
@@ -11,6 +12,7 @@ function show(url: string, kind: string, s: MigrationStatus): void {
   }
   print(`database ${redactUrl(url)} (${kind}): schema version ${s.current} of ${s.latest}`);
   for (const m of s.applied) print(`  ${m.version}  ${m.name}  (applied ${m.appliedAt.toISOString()})`);
+  if (s.current > s.latest) print(`  ${new SchemaNewerError(s.current, s.latest).message}`);
 }
 
 function secretsAtRest(kind: string, secretsKeySet: boolean, keyFile: string | undefined): string {

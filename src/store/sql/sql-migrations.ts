@@ -1,3 +1,4 @@
+import { SchemaNewerError } from '../schema-newer-error.js';
 import type { MigrationStatus } from '../store.js';
 import type { SqlPool, SqlRunner } from './sql-pool.js';
 
@@ -67,9 +68,7 @@ export async function sqlMigrate(pool: SqlPool, list: readonly SqlMigration[]): 
       const latest = list.at(-1)?.version ?? 0;
       const before = (await sqlMigrationStatus(pool, list, conn)).current;
       if (before > latest) {
-        throw new Error(
-          `the database schema is version ${before}, newer than this ovms-server knows (${latest}); upgrade ovms-server`,
-        );
+        throw new SchemaNewerError(before, latest);
       }
       for (const migration of list) {
         if (migration.version > before) await apply(pool, conn, migration);

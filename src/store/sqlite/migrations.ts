@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SchemaNewerError } from '../schema-newer-error.js';
 import type { MigrationStatus } from '../store.js';
 
 /**
@@ -181,9 +182,7 @@ export function migrate(db: Database.Database, list: readonly Migration[] = migr
   const latest = list.at(-1)?.version ?? 0;
   const before = migrationStatus(db, list).current;
   if (before > latest) {
-    throw new Error(
-      `the database schema is version ${before}, newer than this ovms-server knows (${latest}); upgrade ovms-server`,
-    );
+    throw new SchemaNewerError(before, latest);
   }
   for (const migration of list) {
     if (migration.version <= before) continue;
