@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerPushCommands } from '../push/push-command.js';
+import { registerBackupCommand } from './admin/backup-command.js';
 import { registerDbCommands } from './admin/db-commands.js';
 import { registerImportCommand } from './admin/import-command.js';
 import { registerOwnerCommands } from './admin/owner-commands.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerProvisionCommands(program);
   registerTokenCommands(program);
   registerDbCommands(program);
+  registerBackupCommand(program);
   registerDemoCommand(program);
   registerImportCommand(program);
   registerPushCommands(program);
