@@ -136,7 +136,7 @@ test('backup of a PostgreSQL database: one line with the pg_dump command (no pas
   assert.equal(r.stdout, '');
 });
 
-test('the dump command for MariaDB/MySQL (and Perl mode) asks for the password instead of showing it', () => {
+test('the dump command: MariaDB/MySQL (and Perl mode) asks for the password instead of showing it; a PostgreSQL schema', () => {
   assert.equal(
     nativeDumpCommand('mysql://root:s3cret@127.0.0.1:3306/ovms', 'my dump.sql'),
     "mariadb-dump --single-transaction --routines --host=127.0.0.1 --port=3306 --user=root --password ovms > 'my dump.sql'",
@@ -144,6 +144,10 @@ test('the dump command for MariaDB/MySQL (and Perl mode) asks for the password i
   assert.equal(
     nativeDumpCommand('mariadb://ovms@db/o%27vms', 'x.sql'),
     "mariadb-dump --single-transaction --routines --host=db --user=ovms 'o'\\''vms' > x.sql",
+  );
+  assert.equal(
+    nativeDumpCommand('postgresql://ovms@127.0.0.1/shared?schema=ovms', 'o.dump'),
+    'pg_dump --format=custom --host=127.0.0.1 --username=ovms --schema=ovms --file=o.dump shared',
   );
   assert.equal(nativeDumpCommand('sqlite:./data/ovms.db', 'x'), undefined);
 });

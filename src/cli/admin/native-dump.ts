@@ -23,6 +23,8 @@ export function nativeDumpCommand(url: string, file: string): string | undefined
   if (parsed.port) args.push(`--port=${parsed.port}`);
   if (postgres) {
     if (user) args.push(`--username=${quote(user)}`);
+    const schema = parsed.searchParams.get('schema');
+    if (schema) args.push(`--schema=${quote(schema)}`);
     return ['pg_dump --format=custom', ...args, `--file=${quote(file)}`, quote(database || 'DATABASE')].join(
       ' ',
     );
