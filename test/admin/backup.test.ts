@@ -8,6 +8,7 @@ import { hashPassword } from '../../src/auth/passwords.js';
 import { nativeDumpCommand } from '../../src/cli/admin/native-dump.js';
 import { OvmsClient } from '../../src/client/ovms-client.js';
 import { openStore, sqlitePath } from '../../src/store/open-store.js';
+import { keyFilePath } from '../../src/store/sqlite/key-file.js';
 import { backupSqlite } from '../../src/store/sqlite/sqlite-backup.js';
 import { runCli, startCli } from '../helpers/cli-process.js';
 
@@ -122,6 +123,22 @@ test('backup: a consistent, owner-only copy of the SQLite database while a runni
   const forced = await backupSqlite(sqlitePath(db), file, { force: true });
   assert.equal(forced.path, file);
   assert.equal(statSync(file).mode & 0o777, 0o600);
+});
+
+test('backup without secrets.key: the reminder names the key file beside the database', async (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'ovms.db');
+  const store = await openStore(`sqlite:${path}`);
+  await store.migrate();
+  const owner = await store.createOwner({ name: 'bob', passwordHash: await hashPassword('bob-password') });
+  await store.createVehicle({ ownerId: owner.id, vehicleId: 'KEYED1', secret: 'car-secret' });
+  await store.close();
+  const r = await runCli(['backup', join(dir, 'copy.db'), '--db', `sqlite:${path}`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout.trim().split('\n')[1],
+    `back up the key file ${keyFilePath(path)} too: it seals the vehicle secrets, and without it no car can log in after a restore`,
+  );
 });
 
 test('backup of a PostgreSQL database: one line with the pg_dump command (no password), exit 1', async () => {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ServerConfig } from '../../config/config.js';
 import { sqlitePath } from '../../store/open-store.js';
+import { keyFilePath } from '../../store/sqlite/key-file.js';
 import { backupSqlite, type SqliteBackup } from '../../store/sqlite/sqlite-backup.js';
 import { addCommonOptions, type CommonOptions, configFrom, print, UserError } from '../context.js';
 import { nativeDumpAdvice } from './native-dump.js';
@@ -52,14 +53,14 @@ function size(bytes: number): string {
 
 /**
  * The copy alone does not let cars log in when their secrets are sealed: the key lives outside the
- * database (the secrets.key setting, or the key file an embedded database keeps beside itself).
+ * database (the secrets.key setting, or the key file an SQLite database keeps beside itself).
  */
 function keyReminder(config: ServerConfig, source: string, copy: SqliteBackup): string | undefined {
   const after = 'without it no car can log in after a restore';
   if (config.secretsKey !== '') {
     return `keep the secrets.key setting (config file or OVMS_SECRETS_KEY) with this copy: it seals the vehicle secrets, and ${after}`;
   }
-  const keyFile = resolve(`${source}.key`);
+  const keyFile = keyFilePath(source);
   if (existsSync(keyFile)) {
     return `back up the key file ${keyFile} too: it seals the vehicle secrets, and ${after}`;
   }
