@@ -61,6 +61,12 @@ export interface Presence {
 
 export interface Bus {
   readonly nodeId: string;
+  /**
+   * Whether other processes receive this bus's events: nodes that read the database through
+   * connections of their own, so they cannot see a write this node has queued but not committed
+   * (the hub then relays a car's message only after its store write commits: relay-order.ts).
+   */
+  readonly spansProcesses: boolean;
   readonly presence: Presence;
   publish(vehicleKey: string, event: VehicleEvent): Promise<void>;
   /** Subscribes this node to a vehicle's events (while it has connections of that vehicle). */

@@ -15,6 +15,8 @@ export class LocalNetwork {
 
 /** The in-process bus: synchronous delivery in publish order. */
 export class LocalBus implements Bus {
+  /** In-process nodes share one Store, whose reads flush its queued writes first. */
+  readonly spansProcesses = false;
   readonly presence: Presence;
   private readonly handlers = new Set<{ key: string; fn: (e: VehicleEvent) => void }>();
   private readonly groupHandlers = new Set<(e: GroupEvent) => void>();

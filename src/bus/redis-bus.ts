@@ -23,6 +23,7 @@ const CLEAR_IF_MINE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call(
  */
 export class RedisBus implements Bus {
   readonly nodeId: string;
+  readonly spansProcesses = true;
   readonly presence: Presence;
   private readonly pub: Redis;
   private readonly sub: Redis;

@@ -11,8 +11,8 @@ export interface ServerConfig {
   nodeId: string;
   allowPlainScheme1: boolean;
   tls: { cert: string; key: string };
-  /** url '' = in-process bus; leaseMs in milliseconds. */
-  bus: { url: string; prefix: string; leaseMs: number };
+  /** url '' = in-process bus; leaseMs and relayCommitWaitMs in milliseconds. */
+  bus: { url: string; prefix: string; leaseMs: number; relayCommitWaitMs: number };
   database: { url: string; migrate: boolean };
   secretsKey: string;
   log: { level: string; pretty: boolean };
@@ -221,7 +221,12 @@ function build(raw: Raw): ServerConfig {
     nodeId: str('server.node_id'),
     allowPlainScheme1: bool('server.allow_plain_scheme1'),
     tls: { cert: str('tls.cert'), key: str('tls.key') },
-    bus: { url: str('bus.url'), prefix: str('bus.prefix'), leaseMs: ms('bus.lease') },
+    bus: {
+      url: str('bus.url'),
+      prefix: str('bus.prefix'),
+      leaseMs: ms('bus.lease'),
+      relayCommitWaitMs: ms('bus.relay_commit_wait'),
+    },
     database: { url: str('database.url'), migrate: bool('database.migrate') },
     secretsKey: str('secrets.key'),
     log: { level: str('log.level'), pretty: bool('log.pretty') },

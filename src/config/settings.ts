@@ -99,6 +99,13 @@ export const SETTINGS = [
     help: 'A node silent for this long is dead: its cars and apps are dropped from presence',
   },
   {
+    key: 'bus.relay_commit_wait',
+    env: 'OVMS_BUS_RELAY_COMMIT_WAIT',
+    type: 'seconds',
+    default: 1,
+    help: "With several nodes, a car's message is relayed once its store write has committed (so a login on any node replays what apps were sent), but after this long at most (a slow or unreachable database); 0 = relay at once",
+  },
+  {
     key: 'database.url',
     env: 'OVMS_DB',
     type: 'string',

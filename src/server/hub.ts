@@ -8,6 +8,7 @@ import { busyReply, CommandRouter, GONE, type Requester } from './command-router
 import type { Connection } from './connection.js';
 import { GroupRegistry } from './groups.js';
 import { HistoryLimits } from './history-limits.js';
+import { lateRelayWarning, RelayOrder } from './relay-order.js';
 import { ServerRequests } from './server-requests.js';
 import { UtilisationCounter } from './utilisation.js';
 
@@ -63,6 +64,8 @@ export class Hub {
   private readonly watchers = new Map<string, Set<(line: { code: string; payload: Buffer }) => void>>();
   /** Commands sent by the server itself (HTTP API), waiting for the car's reply lines. */
   private readonly requests = new ServerRequests(this);
+  /** Each car's relays in arrival order, after the writes they report when the bus spans nodes. */
+  private readonly carRelays: RelayOrder;
 
   constructor(deps: HubDeps) {
     this.config = deps.config;
@@ -74,6 +77,9 @@ export class Hub {
     this.groups = new GroupRegistry(deps.bus, deps.config.limits.maxGroupsPerConnection);
     this.utilisation = new UtilisationCounter(deps.store, deps.log);
     this.historyLimits = new HistoryLimits(deps.store, deps.config.history, deps.log, deps.notifier);
+    // A single node's reads flush its own queued writes: its relays never wait (relay-order.ts).
+    const waitMs = deps.bus.spansProcesses ? deps.config.bus.relayCommitWaitMs : 0;
+    this.carRelays = new RelayOrder(waitMs, lateRelayWarning(deps.log, waitMs));
   }
 
   async start(): Promise<void> {
@@ -296,6 +302,8 @@ export class Hub {
       this.routers.delete(conn);
       if (this.cars.get(key) === conn) {
         this.cars.delete(key);
+        // Apps learn the car has gone after its last messages, not before.
+        await this.carRelays.drained(conn);
         const address = this.address(conn);
         await this.bus.presence.clearCar(key, address);
         await this.bus.publish(key, { type: 'car-down', car: address });
@@ -404,9 +412,14 @@ export class Hub {
 
   // ---- deliveries used by the message handlers ---------------------------------------------------
 
-  /** Relays messages to every app and batch client of the vehicle, on every node. */
-  toClients(conn: Connection, lines: BusLine[]): Promise<void> {
-    return this.bus.publish(conn.vehicleKey, { type: 'to-clients', lines });
+  /**
+   * Relays messages to every app and batch client of the vehicle, on every node. From a car, they
+   * leave after the car's earlier relays and, when the bus spans nodes, after `committed` (the
+   * store writes they report; relay-order.ts says why).
+   */
+  toClients(conn: Connection, lines: BusLine[], committed?: Promise<unknown>): Promise<void> {
+    const publish = () => this.bus.publish(conn.vehicleKey, { type: 'to-clients', lines });
+    return conn.isCar ? this.carRelays.publish(conn, publish, committed) : publish();
   }
 
   /** Sends a message to the car; with `queue`, the sender waits for the `c` reply (a command). */
@@ -426,11 +439,9 @@ export class Hub {
     const requester = this.routers.get(car)?.route(command, final);
     if (requester === GONE) return Promise.resolve();
     if (!requester) return this.toClients(car, [line(code, payload)]);
-    return this.bus.publish(car.vehicleKey, {
-      type: 'to-conn',
-      target: requester,
-      line: line(code, payload),
-    });
+    return this.carRelays.publish(car, () =>
+      this.bus.publish(car.vehicleKey, { type: 'to-conn', target: requester, line: line(code, payload) }),
+    );
   }
 }
 

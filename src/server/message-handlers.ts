@@ -16,7 +16,9 @@ import { MAX_CAR_PAYLOAD } from './server-requests.js';
 /**
  * What the server does with each message code (WIRE.md §3, SERVER-INVENTORY.md §2.4), by sender.
  * Handlers return promptly; relays are published in arrival order so apps see a car's messages in
- * the order it sent them.
+ * the order it sent them. When the bus spans nodes, a relay that reports a store write leaves once
+ * that write has committed (relay-order.ts): an app never holds a message that a login elsewhere
+ * would not replay.
  */
 export function handleMessage(hub: Hub, conn: Connection, msg: Message): Promise<void> | undefined {
   switch (msg.code) {
@@ -100,9 +102,10 @@ function storeAndRelay(
   }
   const time = new Date();
   const ref = car.vehicle!;
-  const writes: Promise<void>[] = [
-    hub.store.saveMessage(ref, { code, payload: data, time, paranoid, ptoken: car.ptoken }),
-  ];
+  // What a login's replay reads; a paranoid message's token was written before it (the store
+  // queues it after the direct writes issued earlier), so its commit covers the token too.
+  const saved = hub.store.saveMessage(ref, { code, payload: data, time, paranoid, ptoken: car.ptoken });
+  const writes: Promise<void>[] = [saved];
   if (
     hub.config.history.logMessages > 0 &&
     !hub.historyLimits.admit(ref, car.vehicleKey, data.length, false)
@@ -121,7 +124,7 @@ function storeAndRelay(
   const lines = [busLine(wireCode, relayed)];
   if (code === 'F' && !paranoid) lines.push(busLine('f', hub.version));
   lines.push(busLine('T', '0'));
-  const relay = hub.toClients(car, lines);
+  const relay = hub.toClients(car, lines, saved);
   return Promise.all([relay, ...writes]).then(() => undefined);
 }
 
@@ -209,10 +212,12 @@ function handleCarParanoid(hub: Hub, car: Connection, msg: Message): Promise<voi
   if (e.kind === 'paranoid-token') {
     car.ptoken = e.token;
     const vehicle = car.vehicle!;
-    const relay = hub.toClients(car, [busLine('E', msg.payload)]);
-    if (vehicle.ptoken === e.token) return relay;
+    const relayToken = (written?: Promise<void>) => hub.toClients(car, [busLine('E', msg.payload)], written);
+    if (vehicle.ptoken === e.token) return relayToken();
     vehicle.ptoken = e.token;
-    return Promise.all([relay, hub.store.setParanoidToken(vehicle, e.token)]).then(() => undefined);
+    // A login's replay sends the stored token before the stored paranoid messages.
+    const written = hub.store.setParanoidToken(vehicle, e.token);
+    return Promise.all([relayToken(written), written]).then(() => undefined);
   }
   const inner = Buffer.from(e.payload, 'latin1');
   switch (e.innerCode) {
