@@ -400,9 +400,9 @@ export function replyFromShellOutputs(
 
 /** Example commands for the mapping table of docs/v3-mapping.md (rendered through `translateCommand`). */
 export const COMMAND_EXAMPLES: readonly (readonly [line: string, note: string])[] = [
-  ['C1', '32 lines from config 8 `vehicle stream`, 9 `minsoc`, 14 `carbits`, 15 `canwrite`; others 0'],
+  ['C1', 'features without config are 0 (3.3.006+ modules answer `request/config`)'],
   ['C2,8,5', 'features 8, 9, 14, 15 only; an empty value removes the config'],
-  ['C3', '32 lines; keys 0, 1, 2, 4–9, 14, 22, 23 from config, others empty'],
+  ['C3', 'parameters without config are empty'],
   ['C4,5,internet', 'the keys of C3; others `c4,1,Parameter key not supported`'],
   ['C5', 'no reply, like the firmware'],
   ['C6', 'the charge alert arrives as a `PI` notification'],

@@ -24,6 +24,14 @@ export interface MetricReader {
 /** `K` kilometres, `M` miles: config `vehicle units.distance` on the module, or the server's own. */
 export type DistanceUnit = 'K' | 'M';
 
+/**
+ * The distance unit from the module's config `vehicle units.distance` (read with `request/config`
+ * `vehicle/units.distance` on 3.3.006+): `M` means miles, anything else kilometres (§5.0).
+ */
+export function distanceUnitFromConfig(value: string | undefined): DistanceUnit {
+  return value?.trim() === 'M' ? 'M' : 'K';
+}
+
 /** What the v2 messages need besides metrics. */
 export interface V2BuildContext {
   readonly units: DistanceUnit;

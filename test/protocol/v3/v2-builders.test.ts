@@ -9,6 +9,7 @@ import {
   buildTpms,
   buildTpmsLegacy,
   buildV2Messages,
+  distanceUnitFromConfig,
   generatorActive,
   MetricState,
   V2_CODES,
@@ -316,4 +317,15 @@ test('text fields cannot shift the fields after them: commas and line breaks are
   assert.equal(buildStatus(state, KM).split(',')[4], 'charging;fast');
   assert.equal(buildLocation(state, KM).split(',')[14], 'A\rA');
   assert.equal(buildStatus(state, KM).split(',').length, 42);
+});
+
+test('the distance unit from the module config: M is miles, anything else km', () => {
+  assert.deepEqual(['M', ' M\n', 'K', 'miles', '', undefined].map(distanceUnitFromConfig), [
+    'M',
+    'M',
+    'K',
+    'K',
+    'K',
+    'K',
+  ]);
 });
