@@ -186,6 +186,7 @@ function quoteArgument(value: string): string | undefined {
 /** `config set <param> <instance> "<value>"`, or `config rm` for an empty value. */
 function configSet(command: number, param: string, instance: string, value: string): CommandTranslation {
   if (value === '') return shell(command, 'config-set', `config rm ${param} ${instance}`);
+  if (LINE_BREAK.test(value)) return replyWithText(command, 'Value contains a line break');
   const quoted = quoteArgument(value);
   if (quoted === undefined) return replyWithText(command, 'Value contains both quote characters');
   return shell(command, 'config-set', `config set ${param} ${instance} ${quoted}`);

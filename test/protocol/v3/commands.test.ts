@@ -111,6 +111,8 @@ test('bad parameters are answered at once and never reach the shell', () => {
   assert.deepEqual(immediate('C4,,x'), ['c4,1,Missing parameter key']);
   assert.deepEqual(immediate('C4,3,x'), ['c4,1,Parameter key not supported']);
   assert.deepEqual(immediate(`C4,5,a"b'c`), ['c4,1,Value contains both quote characters']);
+  assert.deepEqual(immediate('C4,5,a\rmodule reset'), ['c4,1,Value contains a line break']);
+  assert.deepEqual(immediate('C2,8,1\r\nmodule reset'), ['c2,1,Value contains a line break']);
 });
 
 test('§6.2: output → result; failure only when the first line is an error, usage or unknown command', () => {
