@@ -20,22 +20,32 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
+/** Records each car writes: under the default history burst (history.rate_burst 1,000), so none is refused. */
+const RECORDS_PER_CAR = 900;
+const CARS = 12;
+
 /**
- * A car that keeps sending `h` records, a few unacknowledged at a time, until stopped. Each record is
- * acked only once committed, so `acked` is a lower bound of what the database holds.
+ * Cars that keep the server writing `h` records, a few unacknowledged at a time: each writes
+ * RECORDS_PER_CAR records, then the next car takes over (the history write rate is per vehicle, so
+ * the writes go on for longer than one car may write at once). Each record is acked only once
+ * committed, so `acked` is a lower bound of what the database holds.
  */
-function historyWriter(car: OvmsClient, inFlight = 8) {
-  const state = { sent: 0, acked: 0, stopped: false };
+function historyWriter(cars: OvmsClient[], inFlight = 8) {
+  const state = { sent: 0, acked: 0, stopped: false, sentPerCar: cars.map(() => 0) };
   const sendNext = () => {
-    if (state.stopped) return;
-    car.send('h', `${state.sent},0,T-BACKUP,${state.sent},86400,record ${state.sent}`);
+    if (state.stopped || state.sent >= cars.length * RECORDS_PER_CAR) return;
+    const index = Math.floor(state.sent / RECORDS_PER_CAR);
+    const n = state.sentPerCar[index]!++;
+    cars[index]!.send('h', `${n},0,T-BACKUP,${n},86400,record ${n}`);
     state.sent++;
   };
-  car.on('message', (m) => {
-    if (m.code !== 'h') return;
-    state.acked++;
-    sendNext();
-  });
+  for (const car of cars) {
+    car.on('message', (m) => {
+      if (m.code !== 'h') return;
+      state.acked++;
+      sendNext();
+    });
+  }
   for (let i = 0; i < inFlight; i++) sendNext();
   return state;
 }
@@ -47,22 +57,23 @@ test('backup: a consistent, owner-only copy of the SQLite database while a runni
   const seed = await openStore(db, { secretsKey: KEY });
   await seed.migrate();
   const owner = await seed.createOwner({ name: 'alice', passwordHash: await hashPassword('alice-password') });
-  await seed.createVehicle({ ownerId: owner.id, vehicleId: 'BACKUP1', secret: 'car-secret' });
+  const ids = Array.from({ length: CARS }, (_, i) => `BACKUP${i + 1}`);
+  for (const vehicleId of ids)
+    await seed.createVehicle({ ownerId: owner.id, vehicleId, secret: 'car-secret' });
   await seed.close();
 
   const server = await startCli(t, db, env);
   assert.ok(server.ports, `the server did not start: ${server.stderr}`);
-  const car = new OvmsClient({
-    host: '127.0.0.1',
-    port: server.ports.v2,
-    clientType: 'C',
-    vehicleId: 'BACKUP1',
-    secret: 'car-secret',
-  });
-  t.after(() => car.close());
-  await car.connect();
+  const ports = server.ports;
+  const cars = ids.map(
+    (vehicleId) =>
+      new OvmsClient({ host: '127.0.0.1', port: ports.v2, clientType: 'C', vehicleId, secret: 'car-secret' }),
+  );
+  t.after(() => Promise.all(cars.map((c) => c.close())));
+  await Promise.all(cars.map((c) => c.connect()));
+  const car = cars[0]!;
   car.send('S', '80,K,220,0,charging,standard,250,220');
-  const writer = historyWriter(car);
+  const writer = historyWriter(cars);
   while (writer.acked < 100) await car.waitFor((m) => m.code === 'h');
 
   const file = join(dir, 'copy.db');
@@ -75,7 +86,7 @@ test('backup: a consistent, owner-only copy of the SQLite database while a runni
   assert.match(
     written ?? '',
     new RegExp(
-      `written to ${file}: \\d+ bytes, schema version \\d+, 1 owner, 1 vehicle, SQLite quick_check ok$`,
+      `written to ${file}: \\d+ bytes, schema version \\d+, 1 owner, ${CARS} vehicles, SQLite quick_check ok$`,
     ),
   );
   assert.match(reminder ?? '', /keep the secrets\.key setting .* with this copy/);
@@ -97,16 +108,27 @@ test('backup: a consistent, owner-only copy of the SQLite database while a runni
   assert.equal(vehicle?.secret, 'car-secret', 'the sealed secret opens with the key');
   assert.ok(vehicle);
   assert.ok((await copy.getMessages(vehicle)).some((m) => m.code === 'S'));
-  // One committed state: the records are exactly the first n sent (they commit in order), with at
+  // One committed state: each car's records commit in the order sent, so the copy holds exactly the
+  // first n of each car's, cars before the one writing at the time of the copy complete, and at
   // least every record acked before the copy began.
-  const recnos = (await copy.historyRecords(vehicle, 'T-BACKUP')).map((r) => r.recno).sort((a, b) => a - b);
-  assert.deepEqual(
-    recnos,
-    recnos.map((_, i) => i),
-  );
+  let total = 0;
+  let partial = false;
+  for (const vehicleId of ids) {
+    const ref = await copy.findVehicle(vehicleId);
+    assert.ok(ref);
+    const recnos = (await copy.historyRecords(ref, 'T-BACKUP')).map((r) => r.recno).sort((a, b) => a - b);
+    assert.deepEqual(
+      recnos,
+      recnos.map((_, i) => i),
+      vehicleId,
+    );
+    assert.ok(!partial || recnos.length === 0, `${vehicleId} has records after a car that was not complete`);
+    if (recnos.length < RECORDS_PER_CAR) partial = true;
+    total += recnos.length;
+  }
   assert.ok(
-    recnos.length >= ackedBefore && recnos.length <= sentAfter,
-    `${recnos.length} records, ${ackedBefore} acked before, ${sentAfter} sent`,
+    total >= ackedBefore && total <= sentAfter,
+    `${total} records, ${ackedBefore} acked before, ${sentAfter} sent`,
   );
 
   // While the copy is open its write-ahead log is there: even --force must not replace it.
