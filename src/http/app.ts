@@ -52,7 +52,7 @@ function corsOrigin(origin: string): string | boolean {
  */
 export async function buildApp(
   ctx: ApiContext,
-  opts: { secure: boolean; https?: { cert: Buffer; key: Buffer } },
+  opts: { secure: boolean; https?: { cert: Buffer; key: Buffer; handshakeTimeout?: number } },
 ): Promise<FastifyInstance> {
   const log = ctx.log.child(
     { component: 'http' },
@@ -65,8 +65,13 @@ export async function buildApp(
       },
     },
   );
+  // Node checks request-header deadlines every this often (its default, 30 s, would let a client that
+  // trickles its headers stay far longer than http.header_timeout).
+  const checkEvery = Math.max(250, Math.min(5000, ctx.config.http.headerTimeout / 4 || 5000));
   const app = Fastify({
-    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.https
+      ? { https: { ...opts.https, connectionsCheckingInterval: checkEvery } }
+      : { http: { connectionsCheckingInterval: checkEvery } }),
     loggerInstance: log,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: ctx.config.http.trustProxy,

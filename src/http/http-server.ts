@@ -4,8 +4,10 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config.js';
+import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { buildApp } from './app.js';
+import { guardConnections } from './connection-guard.js';
 import type { ApiContext } from './context.js';
 import { RateLimiter } from './rate-limit.js';
 import { Sessions } from './sessions.js';
@@ -28,9 +30,12 @@ export class HttpApi {
   private sweep: NodeJS.Timeout | undefined;
   /** Sockets taken over by an upgrade (WebSocket streams, refused upgrades): the listener does not close them. */
   private readonly upgraded = new Set<Duplex>();
+  /** Open connections per address, over both listeners (`http.max_connections_per_address`). */
+  private readonly connections: ConnectionLimit;
 
   constructor(deps: HttpApiDeps) {
     const { hub, config, log } = deps;
+    this.connections = new ConnectionLimit({ total: 0, perAddress: config.http.maxConnectionsPerAddress });
     this.context = {
       hub,
       store: hub.store,
@@ -54,16 +59,31 @@ export class HttpApi {
     this.sweep.unref();
     const httpPort = listen.http ?? c.httpPort;
     if (listen.http !== undefined || c.httpPort > 0) {
-      this.ports.http = await this.open(await buildApp(this.context, { secure: false }), httpPort);
+      this.ports.http = await this.open(await buildApp(this.context, { secure: false }), httpPort, false);
     }
     if (c.tls.cert && c.tls.key && (listen.https !== undefined || c.httpsPort > 0)) {
-      const https = { cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) };
+      const https = {
+        cert: readFileSync(c.tls.cert),
+        key: readFileSync(c.tls.key),
+        // A TCP connection that never completes its handshake is closed like a silent one.
+        ...(c.http.headerTimeout > 0 ? { handshakeTimeout: c.http.headerTimeout } : {}),
+      };
       const app = await buildApp(this.context, { secure: true, https });
-      this.ports.https = await this.open(app, listen.https ?? c.httpsPort);
+      this.ports.https = await this.open(app, listen.https ?? c.httpsPort, true);
     }
   }
 
-  private async open(app: FastifyInstance, port: number): Promise<number> {
+  private async open(app: FastifyInstance, port: number, secure: boolean): Promise<number> {
+    const h = this.context.config.http;
+    guardConnections(app.server, {
+      idleMs: h.idleTimeout,
+      keepAliveMs: h.keepAliveTimeout,
+      headerMs: h.headerTimeout,
+      limit: this.connections,
+      maxPerAddress: h.maxConnectionsPerAddress,
+      secure,
+      log: this.context.log.child({ component: 'http' }),
+    });
     app.server.on('upgrade', (_request, socket: Duplex) => {
       this.upgraded.add(socket);
       socket.once('close', () => this.upgraded.delete(socket));

@@ -11,6 +11,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { Store } from '../store/store.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { Connection, DEFAULT_WARNINGS, type WarningBudget } from './connection.js';
+import { ConnectionLimit } from './connection-limit.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import { Housekeeping } from './housekeeping.js';
 import { Hub } from './hub.js';
@@ -55,12 +56,11 @@ export class OvmsServer {
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
   private readonly housekeeping: Housekeeping;
-  private readonly perAddress = new Map<string, number>();
   private readonly live = new Set<Connection>();
   /** Logouts still telling the other connections (they use the bus, which closes after stop()). */
   private readonly detaching = new Set<Promise<void>>();
-  /** Every accepted socket, logged in or not, until it closes. */
-  private readonly sockets = new Set<net.Socket>();
+  /** Every accepted socket, logged in or not, until it closes, counted per address. */
+  private readonly connections: ConnectionLimit;
   private nextId = 1;
   private stopping = false;
   private readonly warnings: WarningBudget;
@@ -77,6 +77,10 @@ export class OvmsServer {
       notifier: deps.notifier ?? new LogNotifier(deps.log),
       log: deps.log,
       version: serverVersion(),
+    });
+    this.connections = new ConnectionLimit({
+      total: deps.config.limits.maxConnections,
+      perAddress: deps.config.limits.maxConnectionsPerIp,
     });
     this.throttle = new AuthThrottle(deps.config.limits.authFailures, deps.config.limits.authFailureWindow);
     this.login = new LoginHandler(this.hub, this.throttle);
@@ -125,30 +129,19 @@ export class OvmsServer {
   private admit(socket: net.Socket, address: string): boolean {
     const limits = this.config.limits;
     if (this.stopping) return false;
-    if (this.sockets.size >= limits.maxConnections) {
+    const refused = this.connections.admit(socket, address);
+    if (refused === 'total') {
       this.log.warn(
         { address, limit: limits.maxConnections },
         'connection refused: server connection limit reached',
       );
-      return false;
-    }
-    const count = this.perAddress.get(address) ?? 0;
-    if (count >= limits.maxConnectionsPerIp) {
+    } else if (refused === 'address') {
       this.log.warn(
         { address, limit: limits.maxConnectionsPerIp },
         'connection refused: too many connections from this address',
       );
-      return false;
     }
-    this.sockets.add(socket);
-    this.perAddress.set(address, count + 1);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      const n = (this.perAddress.get(address) ?? 1) - 1;
-      if (n > 0) this.perAddress.set(address, n);
-      else this.perAddress.delete(address);
-    });
-    return true;
+    return refused === undefined;
   }
 
   /** Makes the connection of an accepted socket; returns what closes it at the login deadline. */
@@ -262,7 +255,7 @@ export class OvmsServer {
   private sweepConnections(): void {
     const now = Date.now();
     const t = this.config.timeouts;
-    this.descriptors.check(this.sockets.size);
+    this.descriptors.check(this.connections.sockets.size);
     for (const conn of this.live) {
       if (conn.state === 'welcome' || conn.state === 'login') {
         if (now - conn.createdAt > t.login) conn.abort('no login in time');
@@ -299,7 +292,7 @@ export class OvmsServer {
     for (const conn of [...this.live]) conn.close('server shutting down');
     // Peers that do not close their side (or never sent a line) must not hold the shutdown up.
     const grace = setTimeout(() => {
-      for (const socket of this.sockets) socket.destroy();
+      for (const socket of this.connections.sockets) socket.destroy();
     }, 2000);
     await closed;
     clearTimeout(grace);
