@@ -7,7 +7,9 @@ import Fastify, {
   LogController,
   type RouteOptions,
 } from 'fastify';
+import { LimitedLog } from '../server/limited-log.js';
 import { registerAuthHook } from './auth.js';
+import { LoginThrottled } from './authenticate.js';
 import type { ApiContext } from './context.js';
 import { ResponseValidationError, validatingSerializerCompiler } from './json.js';
 import { accountRoutes } from './routes/account.js';
@@ -143,7 +145,18 @@ export async function buildApp(
     return sendText(reply, 404, api ? TEXT.unrecognised : TEXT.notFound);
   });
 
+  const throttledLog = new LimitedLog();
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof LoginThrottled) {
+      throttledLog.event((suppressed) =>
+        request.log.warn(
+          { user: error.user, address: request.ip, suppressed },
+          'HTTP login refused: too many failed logins for this account',
+        ),
+      );
+      reply.header('retry-after', String(error.retryAfterS));
+      return sendText(reply, 429, TEXT.tooMany);
+    }
     if (error.validation) return sendText(reply, 400, `Bad request: ${error.message}`);
     if (error instanceof ResponseValidationError) {
       request.log.error({ err: error }, 'response failed its schema');

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
 import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
@@ -16,6 +17,8 @@ export interface HttpApiDeps {
   hub: Hub;
   config: ServerConfig;
   log: Logger;
+  /** The node's per-account login throttle (shared with the v2 logins); made here when not given. */
+  accounts?: AccountThrottle;
 }
 
 /**
@@ -48,6 +51,7 @@ export class HttpApi {
         max: config.http.rateLimit.max,
         expire: config.http.rateLimit.expire,
       }),
+      accounts: deps.accounts ?? accountThrottle(config),
     };
   }
 
@@ -101,4 +105,10 @@ export class HttpApi {
     this.apps.length = 0;
     await this.context.sessions.stop();
   }
+}
+
+/** The per-account login throttle as the settings say (`limits.account_*`). */
+export function accountThrottle(config: ServerConfig): AccountThrottle {
+  const a = config.limits.account;
+  return new AccountThrottle({ free: a.failures, maxDelayMs: a.delayMax, windowMs: a.window });
 }

@@ -5,7 +5,7 @@ import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
 import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
-import { HttpApi } from '../http/http-server.js';
+import { accountThrottle, HttpApi } from '../http/http-server.js';
 import { LogNotifier } from '../notify/log-notifier.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Store } from '../store/store.js';
@@ -83,9 +83,11 @@ export class OvmsServer {
       perAddress: deps.config.limits.maxConnectionsPerIp,
     });
     this.throttle = new AuthThrottle(deps.config.limits.authFailures, deps.config.limits.authFailureWindow);
-    this.login = new LoginHandler(this.hub, this.throttle);
+    // One per node, for the v2 scheme-1 login and every HTTP password login alike.
+    const accounts = accountThrottle(deps.config);
+    this.login = new LoginHandler(this.hub, this.throttle, accounts);
     this.housekeeping = new Housekeeping(this.hub, this.throttle, () => this.sweepConnections());
-    this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log });
+    this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log, accounts });
     this.warnings = { ...DEFAULT_WARNINGS, perWindow: deps.config.limits.warningsPerConnection };
     this.descriptors = new DescriptorWatch(deps.log);
   }
