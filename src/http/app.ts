@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyServerOptions,
   LogController,
   type RouteOptions,
@@ -12,6 +13,7 @@ import { registerAuthHook } from './auth.js';
 import { LoginThrottled } from './authenticate.js';
 import type { ApiContext } from './context.js';
 import { ResponseValidationError, validatingSerializerCompiler } from './json.js';
+import { registerOriginCheck } from './origin-check.js';
 import { accountRoutes } from './routes/account.js';
 import { chargeControlRoutes } from './routes/charge-control.js';
 import { commandRoutes } from './routes/command.js';
@@ -26,6 +28,7 @@ import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/token.js';
 import { vehicleRoutes } from './routes/vehicles.js';
 import { webRoutes } from './routes/web.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { sendText, TEXT } from './text.js';
 
 /** The path without its query string: credentials travel in query strings and must not reach the logs. */
@@ -81,6 +84,11 @@ export async function buildApp(
     requestTimeout: 30_000,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Errors met before routing (a URL that does not decode): a fixed text, never the URL, whose
+    // query string can hold a password.
+    frameworkErrors: (error: FastifyError, _request: unknown, reply: FastifyReply) => {
+      sendText(reply, 400, error.code === 'FST_ERR_BAD_URL' ? 'Bad request: malformed URL' : 'Bad request');
+    },
   } as FastifyServerOptions) as unknown as FastifyInstance;
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
@@ -106,6 +114,8 @@ export async function buildApp(
     maxAge: 600,
   });
 
+  registerSecurityHeaders(app, ctx);
+
   // Rate limit every request, preflights included (SERVER-INVENTORY.md §4.1).
   const exempt = new Set(ctx.config.http.rateLimit.exempt.map(plainAddress));
   app.addHook('onRequest', async (request, reply) => {
@@ -118,6 +128,7 @@ export async function buildApp(
     return sendText(reply, 429, TEXT.tooMany);
   });
 
+  registerOriginCheck(app, ctx);
   registerAuthHook(app, ctx);
 
   // No body at all (curl -X PUT without -d) counts as an empty one, so optional fields stay optional.

@@ -36,6 +36,11 @@ export interface RouteAuthConfig {
   rights?: string[];
   /** The route has a `vehicleId` parameter that must be one of the caller's vehicles. */
   vehicle?: boolean;
+  /**
+   * Cross-origin check (src/http/origin-check.ts) beyond the default (non-GET requests with the
+   * session cookie): 'cookie' also for GET with the cookie (streams), 'always' even without (logins).
+   */
+  originCheck?: 'cookie' | 'always';
 }
 
 declare module 'fastify' {

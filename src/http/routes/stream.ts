@@ -38,7 +38,8 @@ export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promi
   app.route({
     method: 'GET',
     url: '/api/stream/:vehicleId',
-    config: READ_VEHICLE,
+    // The session cookie opens a stream only from the server's own pages (WebSocket and SSE alike).
+    config: { ...READ_VEHICLE, originCheck: 'cookie' },
     schema: {
       summary: 'Live stream of the decoded messages (SSE or WebSocket)',
       description:
