@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Owner, Store } from '../store/store.js';
 import { hashDrupalPassword } from './drupal-hash.js';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -31,6 +32,36 @@ export async function verifyOwnerPassword(store: Store, owner: Owner, password: 
   return true;
 }
 
+const dummies = new Map<boolean, Promise<string>>();
+
+/**
+ * A hash of a random password in the format the store writes (scrypt, or Drupal 7 in Perl mode),
+ * made once: an unknown user's login is checked against it, so it costs what a known user's does.
+ */
+function dummyHash(store: Pick<Store, 'kind'>): Promise<string> {
+  const perl = isPerlSchema(store);
+  let hash = dummies.get(perl);
+  if (!hash) {
+    hash = hashOwnerPassword(store, randomBytes(18).toString('base64'));
+    dummies.set(perl, hash);
+  }
+  return hash;
+}
+
+/**
+ * `verifyOwnerPassword`, or for no owner the same work against a dummy hash (always false): whether
+ * a user name exists must not show in how long a wrong password takes.
+ */
+export async function verifyOwnerOrDummy(
+  store: Store,
+  owner: Owner | undefined,
+  password: string,
+): Promise<boolean> {
+  if (owner) return verifyOwnerPassword(store, owner, password);
+  await verifyPassword(password, await dummyHash(store));
+  return false;
+}
+
 /** The owner named `name` if `password` is theirs, else undefined. */
 export async function authenticateOwner(
   store: Store,
@@ -38,7 +69,7 @@ export async function authenticateOwner(
   password: string,
 ): Promise<Owner | undefined> {
   const owner = await store.getOwnerByName(name);
-  if (!owner || !(await verifyOwnerPassword(store, owner, password))) return undefined;
+  if (!(await verifyOwnerOrDummy(store, owner, password)) || !owner) return undefined;
   return (await store.getOwner(owner.id)) ?? owner;
 }
 

@@ -38,6 +38,8 @@ export interface ServerConfig {
     maxPendingCommandsPerCar: number;
     maxGroupsPerConnection: number;
     warningsPerConnection: number;
+    /** Per owner account, from any address (src/auth/account-throttle.ts); durations in milliseconds. */
+    account: { failures: number; delayMax: number; window: number };
   };
   history: {
     /** Milliseconds; 0 = off. */
@@ -67,6 +69,14 @@ export interface ServerConfig {
     };
     trustProxy: boolean;
     corsOrigin: string;
+    /** Origins besides the server's own that may use the session cookie for state changes. */
+    allowedOrigins: string[];
+    idleTimeout: number;
+    keepAliveTimeout: number;
+    headerTimeout: number;
+    maxConnectionsPerAddress: number;
+    /** Seconds; 0 = no Strict-Transport-Security header. */
+    hstsMaxAge: number;
     /** Map tile URL template for the web dashboard ('' = offline map). */
     mapTiles: string;
   };
@@ -212,6 +222,11 @@ function build(raw: Raw): ServerConfig {
   const num = (k: SettingKey) => raw[k] as number;
   const bool = (k: SettingKey) => raw[k] as boolean;
   const ms = (k: SettingKey) => (raw[k] as number) * 1000;
+  const list = (k: SettingKey) =>
+    str(k)
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
   const config: ServerConfig = {
     host: str('server.host'),
     port: num('server.port'),
@@ -249,6 +264,11 @@ function build(raw: Raw): ServerConfig {
       maxPendingCommandsPerCar: num('limits.max_pending_commands_per_car'),
       maxGroupsPerConnection: num('limits.max_groups_per_connection'),
       warningsPerConnection: num('limits.warnings_per_connection'),
+      account: {
+        failures: num('limits.account_failures'),
+        delayMax: ms('limits.account_delay_max'),
+        window: ms('limits.account_failure_window'),
+      },
     },
     history: {
       logMessages: ms('history.log_messages'),
@@ -271,13 +291,16 @@ function build(raw: Raw): ServerConfig {
         max: num('http.ratelimit_max'),
         expire: ms('http.ratelimit_expire'),
         delay: ms('http.ratelimit_delay'),
-        exempt: str('http.ratelimit_exempt')
-          .split(',')
-          .map((a) => a.trim())
-          .filter(Boolean),
+        exempt: list('http.ratelimit_exempt'),
       },
       trustProxy: bool('http.trust_proxy'),
       corsOrigin: str('http.cors_origin'),
+      allowedOrigins: list('http.allowed_origins'),
+      idleTimeout: ms('http.idle_timeout'),
+      keepAliveTimeout: ms('http.keepalive_timeout'),
+      headerTimeout: ms('http.header_timeout'),
+      maxConnectionsPerAddress: num('http.max_connections_per_address'),
+      hstsMaxAge: num('http.hsts_max_age'),
       mapTiles: str('http.map_tiles'),
     },
     mqtt: { superuser: str('mqtt.superuser') },
@@ -336,6 +359,15 @@ function build(raw: Raw): ServerConfig {
   }
   if (config.push.mail.smtp !== '' && config.push.mail.sender === '') {
     throw new ConfigError('push.mail_smtp needs push.mail_sender (the From address)');
+  }
+  for (const origin of config.http.allowedOrigins) {
+    if (!/^https?:\/\/[^/?#\s]+$/.test(origin))
+      throw new ConfigError(
+        `http.allowed_origins: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path)`,
+      );
+  }
+  if (config.http.idleTimeout > 0 && config.http.idleTimeout < 2000) {
+    throw new ConfigError('http.idle_timeout must be 0 (off) or at least 2 seconds');
   }
   if (config.timeouts.carPing >= config.timeouts.car) {
     throw new ConfigError('timeouts.car_ping must be shorter than timeouts.car');

@@ -3,13 +3,17 @@ import websocket from '@fastify/websocket';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
   type FastifyServerOptions,
   LogController,
   type RouteOptions,
 } from 'fastify';
+import { LimitedLog } from '../server/limited-log.js';
 import { registerAuthHook } from './auth.js';
+import { LoginThrottled } from './authenticate.js';
 import type { ApiContext } from './context.js';
 import { ResponseValidationError, validatingSerializerCompiler } from './json.js';
+import { registerOriginCheck } from './origin-check.js';
 import { accountRoutes } from './routes/account.js';
 import { chargeControlRoutes } from './routes/charge-control.js';
 import { commandRoutes } from './routes/command.js';
@@ -24,6 +28,7 @@ import { streamRoutes } from './routes/stream.js';
 import { tokenRoutes } from './routes/token.js';
 import { vehicleRoutes } from './routes/vehicles.js';
 import { webRoutes } from './routes/web.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { sendText, TEXT } from './text.js';
 
 /** The path without its query string: credentials travel in query strings and must not reach the logs. */
@@ -52,7 +57,7 @@ function corsOrigin(origin: string): string | boolean {
  */
 export async function buildApp(
   ctx: ApiContext,
-  opts: { secure: boolean; https?: { cert: Buffer; key: Buffer } },
+  opts: { secure: boolean; https?: { cert: Buffer; key: Buffer; handshakeTimeout?: number } },
 ): Promise<FastifyInstance> {
   const log = ctx.log.child(
     { component: 'http' },
@@ -65,8 +70,13 @@ export async function buildApp(
       },
     },
   );
+  // Node checks request-header deadlines every this often (its default, 30 s, would let a client that
+  // trickles its headers stay far longer than http.header_timeout).
+  const checkEvery = Math.max(250, Math.min(5000, ctx.config.http.headerTimeout / 4 || 5000));
   const app = Fastify({
-    ...(opts.https ? { https: opts.https } : {}),
+    ...(opts.https
+      ? { https: { ...opts.https, connectionsCheckingInterval: checkEvery } }
+      : { http: { connectionsCheckingInterval: checkEvery } }),
     loggerInstance: log,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: ctx.config.http.trustProxy,
@@ -74,6 +84,11 @@ export async function buildApp(
     requestTimeout: 30_000,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // Errors met before routing (a URL that does not decode): a fixed text, never the URL, whose
+    // query string can hold a password.
+    frameworkErrors: (error: FastifyError, _request: unknown, reply: FastifyReply) => {
+      sendText(reply, 400, error.code === 'FST_ERR_BAD_URL' ? 'Bad request: malformed URL' : 'Bad request');
+    },
   } as FastifyServerOptions) as unknown as FastifyInstance;
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
@@ -99,6 +114,8 @@ export async function buildApp(
     maxAge: 600,
   });
 
+  registerSecurityHeaders(app, ctx);
+
   // Rate limit every request, preflights included (SERVER-INVENTORY.md §4.1).
   const exempt = new Set(ctx.config.http.rateLimit.exempt.map(plainAddress));
   app.addHook('onRequest', async (request, reply) => {
@@ -111,6 +128,7 @@ export async function buildApp(
     return sendText(reply, 429, TEXT.tooMany);
   });
 
+  registerOriginCheck(app, ctx);
   registerAuthHook(app, ctx);
 
   // No body at all (curl -X PUT without -d) counts as an empty one, so optional fields stay optional.
@@ -138,7 +156,18 @@ export async function buildApp(
     return sendText(reply, 404, api ? TEXT.unrecognised : TEXT.notFound);
   });
 
+  const throttledLog = new LimitedLog();
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof LoginThrottled) {
+      throttledLog.event((suppressed) =>
+        request.log.warn(
+          { user: error.user, address: request.ip, suppressed },
+          'HTTP login refused: too many failed logins for this account',
+        ),
+      );
+      reply.header('retry-after', String(error.retryAfterS));
+      return sendText(reply, 429, TEXT.tooMany);
+    }
     if (error.validation) return sendText(reply, 400, `Bad request: ${error.message}`);
     if (error instanceof ResponseValidationError) {
       request.log.error({ err: error }, 'response failed its schema');

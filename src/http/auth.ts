@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPermitted, isRefused } from '../auth/permissions.js';
+import { normaliseAddress } from '../server/link.js';
 import { checkBearer, checkPassword } from './authenticate.js';
 import type { ApiAuth, ApiContext } from './context.js';
 import { sendText, TEXT } from './text.js';
@@ -47,7 +48,7 @@ export async function identify(ctx: ApiContext, request: FastifyRequest): Promis
   const username = query?.username;
   const password = query?.password;
   if (typeof username !== 'string' || typeof password !== 'string') return undefined;
-  const c = await checkPassword(ctx.store, username, password);
+  const c = await checkPassword(ctx, username, password, normaliseAddress(request.ip));
   return c && { ownerId: c.owner.id, ownerName: c.owner.name, permit: c.permit, via: c.via, session };
 }
 

@@ -1,4 +1,5 @@
-import { verifyOwnerPassword } from '../auth/owner-login.js';
+import type { AccountThrottle } from '../auth/account-throttle.js';
+import { passwordLogin } from '../auth/password-login.js';
 import { hashApiToken } from '../auth/passwords.js';
 import type { Owner, Store } from '../store/store.js';
 
@@ -9,36 +10,42 @@ export interface Credentials {
   via: 'password' | 'token';
 }
 
-async function tokenLogin(store: Store, token: string, owner?: Owner): Promise<Credentials | undefined> {
-  const row = await store.findApiToken(hashApiToken(token));
-  if (!row || (owner && row.ownerId !== owner.id)) return undefined;
-  const tokenOwner = owner ?? (await store.getOwner(row.ownerId));
-  if (!tokenOwner) return undefined;
-  await store.touchApiToken(row.tokenHash, new Date());
-  return { owner: tokenOwner, permit: row.permit, via: 'token' };
+/** A password login refused by the per-account throttle: answered 429 with `Retry-After`. */
+export class LoginThrottled extends Error {
+  constructor(
+    readonly user: string,
+    readonly retryAfterS: number,
+  ) {
+    super('login throttled: too many failed logins for this account');
+    this.name = 'LoginThrottled';
+  }
 }
 
 /**
  * `username` + `password`, where the password is the owner's password (all rights, '*') or one of the
- * owner's API tokens (that token's permit), as the reference's AuthDrupal does. The token is tried
- * first: it costs one SHA-256, while a password costs an scrypt. Passwords go through the shared
- * owner login, which also upgrades old hashes (src/auth/owner-login.ts).
+ * owner's API tokens (that token's permit), as the reference's AuthDrupal does, through the login
+ * shared with v2 scheme 1 (src/auth/password-login.ts: per-account throttle, old hashes upgraded, the
+ * same work for unknown users). `from` is the caller's address. Throws `LoginThrottled`.
  */
 export async function checkPassword(
-  store: Store,
+  ctx: { store: Store; accounts: AccountThrottle },
   username: string,
   password: string,
+  from: string | undefined,
 ): Promise<Credentials | undefined> {
-  const owner = await store.getOwnerByName(username);
-  if (!owner || password === '') return undefined;
-  const byToken = await tokenLogin(store, password, owner);
-  if (byToken) return byToken;
-  if (await verifyOwnerPassword(store, owner, password)) return { owner, permit: '*', via: 'password' };
+  const login = await passwordLogin(ctx.store, ctx.accounts, username, password, from);
+  if (login.ok) return { owner: login.owner, permit: login.permit, via: login.via };
+  if (login.retryAfterMs !== undefined)
+    throw new LoginThrottled(username, Math.max(1, Math.ceil(login.retryAfterMs / 1000)));
   return undefined;
 }
 
 /** `Authorization: Bearer <token>`: the token alone names its owner. */
-export function checkBearer(store: Store, token: string): Promise<Credentials | undefined> {
-  if (token === '') return Promise.resolve(undefined);
-  return tokenLogin(store, token);
+export async function checkBearer(store: Store, token: string): Promise<Credentials | undefined> {
+  if (token === '') return undefined;
+  const row = await store.findApiToken(hashApiToken(token));
+  const owner = row && (await store.getOwner(row.ownerId));
+  if (!row || !owner) return undefined;
+  await store.touchApiToken(row.tokenHash, new Date());
+  return { owner, permit: row.permit, via: 'token' };
 }

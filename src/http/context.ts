@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Hub } from '../server/hub.js';
 import type { Store, Vehicle } from '../store/store.js';
@@ -13,6 +14,8 @@ export interface ApiContext {
   log: Logger;
   sessions: Sessions;
   limiter: RateLimiter;
+  /** Failed-login throttling per account, shared with the v2 scheme-1 login. */
+  accounts: AccountThrottle;
 }
 
 /** Who is calling, once the auth hook has run. */
@@ -33,6 +36,11 @@ export interface RouteAuthConfig {
   rights?: string[];
   /** The route has a `vehicleId` parameter that must be one of the caller's vehicles. */
   vehicle?: boolean;
+  /**
+   * Cross-origin check (src/http/origin-check.ts) beyond the default (non-GET requests with the
+   * session cookie): 'cookie' also for GET with the cookie (streams), 'always' even without (logins).
+   */
+  originCheck?: 'cookie' | 'always';
 }
 
 declare module 'fastify' {

@@ -3,9 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
+import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { buildApp } from './app.js';
+import { guardConnections } from './connection-guard.js';
 import type { ApiContext } from './context.js';
 import { RateLimiter } from './rate-limit.js';
 import { Sessions } from './sessions.js';
@@ -14,6 +17,8 @@ export interface HttpApiDeps {
   hub: Hub;
   config: ServerConfig;
   log: Logger;
+  /** The node's per-account login throttle (shared with the v2 logins); made here when not given. */
+  accounts?: AccountThrottle;
 }
 
 /**
@@ -28,9 +33,12 @@ export class HttpApi {
   private sweep: NodeJS.Timeout | undefined;
   /** Sockets taken over by an upgrade (WebSocket streams, refused upgrades): the listener does not close them. */
   private readonly upgraded = new Set<Duplex>();
+  /** Open connections per address, over both listeners (`http.max_connections_per_address`). */
+  private readonly connections: ConnectionLimit;
 
   constructor(deps: HttpApiDeps) {
     const { hub, config, log } = deps;
+    this.connections = new ConnectionLimit({ total: 0, perAddress: config.http.maxConnectionsPerAddress });
     this.context = {
       hub,
       store: hub.store,
@@ -43,6 +51,7 @@ export class HttpApi {
         max: config.http.rateLimit.max,
         expire: config.http.rateLimit.expire,
       }),
+      accounts: deps.accounts ?? accountThrottle(config),
     };
   }
 
@@ -54,16 +63,31 @@ export class HttpApi {
     this.sweep.unref();
     const httpPort = listen.http ?? c.httpPort;
     if (listen.http !== undefined || c.httpPort > 0) {
-      this.ports.http = await this.open(await buildApp(this.context, { secure: false }), httpPort);
+      this.ports.http = await this.open(await buildApp(this.context, { secure: false }), httpPort, false);
     }
     if (c.tls.cert && c.tls.key && (listen.https !== undefined || c.httpsPort > 0)) {
-      const https = { cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) };
+      const https = {
+        cert: readFileSync(c.tls.cert),
+        key: readFileSync(c.tls.key),
+        // A TCP connection that never completes its handshake is closed like a silent one.
+        ...(c.http.headerTimeout > 0 ? { handshakeTimeout: c.http.headerTimeout } : {}),
+      };
       const app = await buildApp(this.context, { secure: true, https });
-      this.ports.https = await this.open(app, listen.https ?? c.httpsPort);
+      this.ports.https = await this.open(app, listen.https ?? c.httpsPort, true);
     }
   }
 
-  private async open(app: FastifyInstance, port: number): Promise<number> {
+  private async open(app: FastifyInstance, port: number, secure: boolean): Promise<number> {
+    const h = this.context.config.http;
+    guardConnections(app.server, {
+      idleMs: h.idleTimeout,
+      keepAliveMs: h.keepAliveTimeout,
+      headerMs: h.headerTimeout,
+      limit: this.connections,
+      maxPerAddress: h.maxConnectionsPerAddress,
+      secure,
+      log: this.context.log.child({ component: 'http' }),
+    });
     app.server.on('upgrade', (_request, socket: Duplex) => {
       this.upgraded.add(socket);
       socket.once('close', () => this.upgraded.delete(socket));
@@ -81,4 +105,10 @@ export class HttpApi {
     this.apps.length = 0;
     await this.context.sessions.stop();
   }
+}
+
+/** The per-account login throttle as the settings say (`limits.account_*`). */
+export function accountThrottle(config: ServerConfig): AccountThrottle {
+  const a = config.limits.account;
+  return new AccountThrottle({ free: a.failures, maxDelayMs: a.delayMax, windowMs: a.window });
 }

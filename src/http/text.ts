@@ -21,6 +21,7 @@ export const TEXT = {
   disconnectOk: 'Disconnect OK',
   tokenMissing: 'Token not specified',
   tooMany: 'Too many requests',
+  crossOrigin: 'Cross-origin request refused',
   offline: 'Vehicle not connected',
   timeout: 'Vehicle did not answer in time',
   busy: "Too many commands awaiting the vehicle's reply",

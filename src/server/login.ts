@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { verifyOwnerPassword } from '../auth/owner-login.js';
-import { hashApiToken } from '../auth/passwords.js';
+import type { AccountThrottle } from '../auth/account-throttle.js';
+import { passwordLogin } from '../auth/password-login.js';
 import { isPermitted, isRefused } from '../auth/permissions.js';
 import { tokenFromBytes } from '../protocol/digest.js';
 import { acceptClient, verifyClientDigest } from '../protocol/handshake.js';
@@ -30,6 +30,7 @@ export class LoginHandler {
   constructor(
     private readonly hub: Hub,
     private readonly throttle: AuthThrottle,
+    private readonly accounts: AccountThrottle,
   ) {}
 
   async welcome(conn: Connection, line: Buffer): Promise<void> {
@@ -85,28 +86,19 @@ export class LoginHandler {
       );
     }
     const store = this.hub.store;
-    const owner = await store.getOwnerByName(w.username);
-    let permitted = false;
-    let permit = '*';
-    if (owner) {
-      if (await verifyOwnerPassword(store, owner, w.password)) permitted = true;
-      else {
-        const token = await store.findApiToken(hashApiToken(w.password));
-        if (
-          token &&
-          token.ownerId === owner.id &&
-          !isRefused(token.permit) &&
-          isPermitted(token.permit, 'v2')
-        ) {
-          permitted = true;
-          permit = token.permit;
-          await store.touchApiToken(token.tokenHash, new Date());
-        }
-      }
-    }
+    const login = await passwordLogin(store, this.accounts, w.username, w.password, address);
     if (conn.state === 'closed') return;
-    if (!owner || !permitted)
-      return this.refuse(conn, `user:${w.username}`, `bad password or token for ${w.username}`);
+    if (!login.ok && login.retryAfterMs !== undefined) {
+      const wait = Math.ceil(login.retryAfterMs / 1000);
+      return conn.abort(
+        `login throttled: too many failed logins for user ${w.username} (next try in ${wait} s)`,
+        'warn',
+      );
+    }
+    const permitted =
+      login.ok && (login.via === 'password' || (!isRefused(login.permit) && isPermitted(login.permit, 'v2')));
+    if (!permitted) return this.refuse(conn, `user:${w.username}`, `bad password or token for ${w.username}`);
+    const owner = login.owner;
     const vehicles = await store.listVehicles(owner.id);
     const vehicle = w.vehicleId === '*' ? vehicles[0] : vehicles.find((v) => v.vehicleId === w.vehicleId);
     if (!vehicle)
@@ -120,7 +112,7 @@ export class LoginHandler {
       ),
     );
     conn.codec = new Scheme1Codec();
-    conn.permit = permit;
+    conn.permit = login.permit;
     await this.loggedIn(conn, w.clientType as 'C' | 'A' | 'B', vehicle, 1);
   }
 

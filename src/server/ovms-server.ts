@@ -5,12 +5,13 @@ import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
 import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
-import { HttpApi } from '../http/http-server.js';
+import { accountThrottle, HttpApi } from '../http/http-server.js';
 import { LogNotifier } from '../notify/log-notifier.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Store } from '../store/store.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { Connection, DEFAULT_WARNINGS, type WarningBudget } from './connection.js';
+import { ConnectionLimit } from './connection-limit.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import { Housekeeping } from './housekeeping.js';
 import { Hub } from './hub.js';
@@ -55,12 +56,11 @@ export class OvmsServer {
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
   private readonly housekeeping: Housekeeping;
-  private readonly perAddress = new Map<string, number>();
   private readonly live = new Set<Connection>();
   /** Logouts still telling the other connections (they use the bus, which closes after stop()). */
   private readonly detaching = new Set<Promise<void>>();
-  /** Every accepted socket, logged in or not, until it closes. */
-  private readonly sockets = new Set<net.Socket>();
+  /** Every accepted socket, logged in or not, until it closes, counted per address. */
+  private readonly connections: ConnectionLimit;
   private nextId = 1;
   private stopping = false;
   private readonly warnings: WarningBudget;
@@ -78,10 +78,16 @@ export class OvmsServer {
       log: deps.log,
       version: serverVersion(),
     });
+    this.connections = new ConnectionLimit({
+      total: deps.config.limits.maxConnections,
+      perAddress: deps.config.limits.maxConnectionsPerIp,
+    });
     this.throttle = new AuthThrottle(deps.config.limits.authFailures, deps.config.limits.authFailureWindow);
-    this.login = new LoginHandler(this.hub, this.throttle);
+    // One per node, for the v2 scheme-1 login and every HTTP password login alike.
+    const accounts = accountThrottle(deps.config);
+    this.login = new LoginHandler(this.hub, this.throttle, accounts);
     this.housekeeping = new Housekeeping(this.hub, this.throttle, () => this.sweepConnections());
-    this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log });
+    this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log, accounts });
     this.warnings = { ...DEFAULT_WARNINGS, perWindow: deps.config.limits.warningsPerConnection };
     this.descriptors = new DescriptorWatch(deps.log);
   }
@@ -125,30 +131,19 @@ export class OvmsServer {
   private admit(socket: net.Socket, address: string): boolean {
     const limits = this.config.limits;
     if (this.stopping) return false;
-    if (this.sockets.size >= limits.maxConnections) {
+    const refused = this.connections.admit(socket, address);
+    if (refused === 'total') {
       this.log.warn(
         { address, limit: limits.maxConnections },
         'connection refused: server connection limit reached',
       );
-      return false;
-    }
-    const count = this.perAddress.get(address) ?? 0;
-    if (count >= limits.maxConnectionsPerIp) {
+    } else if (refused === 'address') {
       this.log.warn(
         { address, limit: limits.maxConnectionsPerIp },
         'connection refused: too many connections from this address',
       );
-      return false;
     }
-    this.sockets.add(socket);
-    this.perAddress.set(address, count + 1);
-    socket.once('close', () => {
-      this.sockets.delete(socket);
-      const n = (this.perAddress.get(address) ?? 1) - 1;
-      if (n > 0) this.perAddress.set(address, n);
-      else this.perAddress.delete(address);
-    });
-    return true;
+    return refused === undefined;
   }
 
   /** Makes the connection of an accepted socket; returns what closes it at the login deadline. */
@@ -262,7 +257,7 @@ export class OvmsServer {
   private sweepConnections(): void {
     const now = Date.now();
     const t = this.config.timeouts;
-    this.descriptors.check(this.sockets.size);
+    this.descriptors.check(this.connections.sockets.size);
     for (const conn of this.live) {
       if (conn.state === 'welcome' || conn.state === 'login') {
         if (now - conn.createdAt > t.login) conn.abort('no login in time');
@@ -299,7 +294,7 @@ export class OvmsServer {
     for (const conn of [...this.live]) conn.close('server shutting down');
     // Peers that do not close their side (or never sent a line) must not hold the shutdown up.
     const grace = setTimeout(() => {
-      for (const socket of this.sockets) socket.destroy();
+      for (const socket of this.connections.sockets) socket.destroy();
     }, 2000);
     await closed;
     clearTimeout(grace);

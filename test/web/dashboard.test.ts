@@ -73,11 +73,20 @@ test('web dashboard in Chromium with a simulated car', { timeout: 120_000 }, asy
   const page = await browser.newPage({ viewport: DESKTOP });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // The page must work under its Content-Security-Policy: Chromium reports each violation on the console.
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  // The password never goes into a URL (the login is a POST body).
+  const urls: string[] = [];
+  page.on('request', (r) => urls.push(r.url()));
   page.on('dialog', (d) => void d.accept());
   const base = `http://127.0.0.1:${h.httpPort}/`;
 
   // Log in: wrong password first, then right.
-  await page.goto(base);
+  const served = await page.goto(base);
+  assert.match((await served?.allHeaders())?.['content-security-policy'] ?? '', /script-src 'self'/);
   await shoot(page, '01-login');
   await page.getByLabel('User name').fill('ada');
   await page.getByLabel('Password').fill('wrong');
@@ -152,4 +161,9 @@ test('web dashboard in Chromium with a simulated car', { timeout: 120_000 }, asy
   await shoot(page, '08-operator');
 
   assert.deepEqual(errors, []);
+  assert.deepEqual(violations, []);
+  assert.deepEqual(
+    urls.filter((u) => u.includes('password')),
+    [],
+  );
 });

@@ -48,9 +48,9 @@ export async function call<T = unknown>(method: string, path: string, body?: unk
 
 export const get = <T>(path: string) => call<T>('GET', path);
 
+/** Logs in with a POST body: the password never goes into a URL (proxy logs, history). */
 export function login(username: string, password: string): Promise<string> {
-  const q = new URLSearchParams({ username, password });
-  return call<string>('GET', `/api/cookie?${q}`);
+  return call<string>('POST', '/api/cookie', { username, password });
 }
 
 export function logout(): Promise<string> {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { isTopicSafeName, printable } from '../../auth/account-names.js';
 import { isPermitted, isRefused } from '../../auth/permissions.js';
 import type { RouteDeps } from '../app.js';
-import { checkPassword } from '../authenticate.js';
+import { checkPassword, LoginThrottled } from '../authenticate.js';
 import { MqapiBody, text } from '../schemas.js';
 import { sendText } from '../text.js';
 
@@ -58,7 +58,18 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         return sendText(reply, 403, '');
       }
       if (username !== undefined && password !== undefined) {
-        const c = await checkPassword(deps.store, username, password);
+        // The caller is the broker, not the user: its address proves nothing (no `from`).
+        const c = await checkPassword(deps, username, password, undefined).catch((err: unknown) => {
+          if (err instanceof LoginThrottled) return 'throttled' as const;
+          throw err;
+        });
+        if (c === 'throttled') {
+          request.log.info(
+            { user: username },
+            'mqapi auth: refused, too many failed logins for this account',
+          );
+          return sendText(reply, 403, '');
+        }
         if (c && !isRefused(c.permit) && isPermitted(c.permit, 'v3', 'mqtt')) {
           request.log.info({ user: username }, 'mqapi auth: allowed');
           return sendText(reply, 200, '');

@@ -3,6 +3,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { RouteDeps } from '../app.js';
 import { buildOpenApi, renderOpenApiHtml } from '../openapi-doc.js';
 import { text } from '../schemas.js';
+import { inlineStyleCsp } from '../security-headers.js';
 
 /** GET /api/openapi.json (the OpenAPI document) and GET /api/docs (the same as an HTML page). No auth. */
 export async function openapiRoutes(
@@ -11,6 +12,7 @@ export async function openapiRoutes(
 ): Promise<void> {
   let doc: Record<string, unknown> | undefined;
   let html: string | undefined;
+  let csp: string | undefined;
   const document = () => {
     doc ??= buildOpenApi(deps.routes, deps.hub.version.split('/')[1] ?? deps.hub.version);
     return doc;
@@ -41,7 +43,8 @@ export async function openapiRoutes(
     },
     async (_request, reply) => {
       html ??= renderOpenApiHtml(document());
-      return reply.type('text/html; charset=utf-8').send(html);
+      csp ??= inlineStyleCsp(html);
+      return reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(html);
     },
   );
 }

@@ -6,8 +6,13 @@ import { canonicalJson } from '../json.js';
 import { CredentialsQuery, errors, text, VehicleParams } from '../schemas.js';
 import { READ_VEHICLE } from '../vehicle-access.js';
 
-/** How often an idle stream sends a keep-alive (SSE comment or WebSocket ping). */
-const KEEPALIVE_MS = 25_000;
+/**
+ * How often an idle stream sends a keep-alive (SSE comment or WebSocket ping): every 25 s, or twice
+ * per `http.idle_timeout` when that is shorter, so an idle stream is never closed as a dead connection.
+ */
+export function keepaliveMs(idleTimeoutMs: number): number {
+  return idleTimeoutMs > 0 ? Math.min(25_000, idleTimeoutMs / 2) : 25_000;
+}
 
 /** One relayed message as the streams send it. */
 export function streamEvent(vehicleId: string, line: { code: string; payload: Buffer }, now = new Date()) {
@@ -29,10 +34,12 @@ export function streamEvent(vehicleId: string, line: { code: string; payload: Bu
  * not count as an app: GET /api/vehicle/<id> does that.
  */
 export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const pingEvery = keepaliveMs(deps.config.http.idleTimeout);
   app.route({
     method: 'GET',
     url: '/api/stream/:vehicleId',
-    config: READ_VEHICLE,
+    // The session cookie opens a stream only from the server's own pages (WebSocket and SSE alike).
+    config: { ...READ_VEHICLE, originCheck: 'cookie' },
     schema: {
       summary: 'Live stream of the decoded messages (SSE or WebSocket)',
       description:
@@ -58,7 +65,7 @@ export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         res.write(`event: ${event}\ndata: ${canonicalJson(data)}\n\n`);
       let closed = false;
       let unwatch: (() => Promise<void>) | undefined;
-      const keepalive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
+      const keepalive = setInterval(() => res.write(': keep-alive\n\n'), pingEvery);
       res.once('close', () => {
         closed = true;
         clearInterval(keepalive);
@@ -74,7 +81,7 @@ export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       const vehicle = vehicleOf(request);
       let closed = false;
       let unwatch: (() => Promise<void>) | undefined;
-      const keepalive = setInterval(() => socket.ping(), KEEPALIVE_MS);
+      const keepalive = setInterval(() => socket.ping(), pingEvery);
       socket.once('close', () => {
         closed = true;
         clearInterval(keepalive);

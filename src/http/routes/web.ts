@@ -4,6 +4,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { RouteDeps } from '../app.js';
+import { dashboardCsp } from '../security-headers.js';
 import { sendText, TEXT } from '../text.js';
 
 const TYPES: Record<string, string> = {
@@ -53,11 +54,12 @@ export async function webRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     '<meta name="ovms-config" content="{}">',
     `<meta name="ovms-config" content="${escapeAttribute(settings)}">`,
   );
+  const csp = dashboardCsp(deps.config.http.mapTiles);
   const sendIndex = async (_request: unknown, reply: import('fastify').FastifyReply) =>
     reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', csp)
       .header('referrer-policy', 'same-origin')
       .send(index);
   app.get('/', sendIndex);
@@ -76,7 +78,6 @@ export async function webRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     return reply
       .type(TYPES[extname(file)] ?? 'application/octet-stream')
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .header('x-content-type-options', 'nosniff')
       .send(body);
   });
 }
