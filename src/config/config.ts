@@ -36,6 +36,9 @@ export interface ServerConfig {
     authFailureWindow: number;
     maxPendingCommandsPerApp: number;
     maxPendingCommandsPerCar: number;
+    /** Refused commands per connection and second before its reading is paused (0 = never). */
+    refusedCommandsPerSecond: number;
+    refusedCommandsBurst: number;
     maxGroupsPerConnection: number;
     warningsPerConnection: number;
     /** Per owner account, from any address (src/auth/account-throttle.ts); durations in milliseconds. */
@@ -262,6 +265,8 @@ function build(raw: Raw): ServerConfig {
       authFailureWindow: ms('limits.auth_failure_window'),
       maxPendingCommandsPerApp: num('limits.max_pending_commands_per_app'),
       maxPendingCommandsPerCar: num('limits.max_pending_commands_per_car'),
+      refusedCommandsPerSecond: num('limits.refused_commands_per_second'),
+      refusedCommandsBurst: num('limits.refused_commands_burst'),
       maxGroupsPerConnection: num('limits.max_groups_per_connection'),
       warningsPerConnection: num('limits.warnings_per_connection'),
       account: {

@@ -239,6 +239,20 @@ export const SETTINGS = [
     help: 'Commands a car connection may have awaiting its reply, from all apps and the HTTP API together; more are answered at once with c<cmd>,1,server busy',
   },
   {
+    key: 'limits.refused_commands_per_second',
+    env: 'OVMS_REFUSED_COMMANDS_PER_SECOND',
+    type: 'int',
+    default: 20,
+    help: 'Commands the server refuses (busy, vehicle not connected, lacking a right) that one connection may send per second on average; beyond that and the burst, its socket is not read for a while (0 = never)',
+  },
+  {
+    key: 'limits.refused_commands_burst',
+    env: 'OVMS_REFUSED_COMMANDS_BURST',
+    type: 'int',
+    default: 64,
+    help: 'Refused commands one connection may send at once before limits.refused_commands_per_second paces it',
+  },
+  {
     key: 'limits.max_groups_per_connection',
     env: 'OVMS_MAX_GROUPS_PER_CONNECTION',
     type: 'int',

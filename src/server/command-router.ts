@@ -13,6 +13,19 @@ export function busyReply(command: number): string {
   return `${command},1,${BUSY_TEXT}`;
 }
 
+const busyReplies = new Map<number, Buffer>();
+
+/** `busyReply` as bytes, kept for the few command numbers refused most (a flood repeats one). */
+export function busyReplyBytes(command: number): Buffer {
+  let bytes = busyReplies.get(command);
+  if (!bytes) {
+    if (busyReplies.size >= 64) busyReplies.clear();
+    bytes = Buffer.from(busyReply(command), 'latin1');
+    busyReplies.set(command, bytes);
+  }
+  return bytes;
+}
+
 /** `route` found the reply's requester, but the requester has gone: the line is dropped. */
 export const GONE = Symbol('requester gone');
 

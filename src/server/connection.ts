@@ -5,10 +5,19 @@ import type { ClientType } from '../protocol/welcome.js';
 import type { Vehicle } from '../store/store.js';
 import type { CommandRouter } from './command-router.js';
 import type { Link } from './link.js';
+import type { RefusalPacer } from './refusal-pacer.js';
 
 type LogLevel = 'info' | 'warn' | 'debug';
 
 export type ConnectionState = 'welcome' | 'login' | 'ready' | 'closed';
+
+/** Why a connection's socket is not being read (bits): reading resumes when no reason is left. */
+export const READ_PAUSE = {
+  /** Too many of an app's messages wait to be handled. */
+  backlog: 1,
+  /** Its commands keep being refused (src/server/refusal-pacer.ts). */
+  refusals: 2,
+} as const;
 
 /**
  * One client connection: its link, login state, cipher and timers' bookkeeping. It knows nothing of
@@ -46,6 +55,10 @@ export class Connection {
   pendingCommands: CommandRouter | undefined;
   /** Commands refused for being over a cap (the first one is logged). */
   refusedCommands = 0;
+  /** Paces the reading of a client whose commands keep being refused (made on the first refusal). */
+  refusalPacer: RefusalPacer | undefined;
+  /** The READ_PAUSE reasons in force (0 = the socket is read). */
+  private readPauses = 0;
   /** Auto-provisioning: one answer per connection (WIRE.md §2.7). */
   autoProvisionAnswered = false;
   /** Relayed messages wait here while the login replay goes out, so the replay comes first. */
@@ -92,6 +105,23 @@ export class Connection {
   received(lineLength: number): void {
     this.lastRx = Date.now();
     this.onBytes(this, 'rx', lineLength + 2);
+  }
+
+  /** Stops reading the socket for `reason` (one of READ_PAUSE), until `resumeReading(reason)`. */
+  pauseReading(reason: number): void {
+    if (this.readPauses === 0) this.link.pause();
+    this.readPauses |= reason;
+  }
+
+  resumeReading(reason: number): void {
+    if ((this.readPauses & reason) === 0) return;
+    this.readPauses &= ~reason;
+    if (this.readPauses === 0) this.link.resume();
+  }
+
+  /** Whether the socket is not being read now. */
+  get readingPaused(): boolean {
+    return this.readPauses !== 0;
   }
 
   /** Sends a message through the connection's codec. */
@@ -149,8 +179,18 @@ export class Connection {
     );
     this.state = 'closed';
     this.held = undefined;
-    if (now) this.link.destroy();
-    else this.link.end();
+    this.refusalPacer?.stop();
+    if (now) {
+      this.link.destroy();
+      return;
+    }
+    this.link.end();
+    // A paused socket would not see the peer's end: read again (lines of a closed connection are
+    // dropped) so it closes as soon as the peer does.
+    if (this.readPauses !== 0) {
+      this.readPauses = 0;
+      this.link.resume();
+    }
   }
 }
 

@@ -4,7 +4,8 @@ import type { ServerConfig } from '../config/config.js';
 import type { Notifier } from '../notify/notifier.js';
 import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import type { Store, VehicleRef } from '../store/store.js';
-import { busyReply, CommandRouter, GONE, type Requester } from './command-router.js';
+import { commandRefused } from './command-pacing.js';
+import { BUSY_TEXT, busyReply, CommandRouter, GONE, type Requester } from './command-router.js';
 import type { Connection } from './connection.js';
 import { GroupRegistry } from './groups.js';
 import { HistoryLimits } from './history-limits.js';
@@ -185,7 +186,7 @@ export class Hub {
           if (!this.requests.deliver(event.target.conn, event.line.code, event.line.payload)) {
             const conn = this.connections.get(event.target.conn);
             if (!conn) return;
-            settleReply(conn, event.line);
+            settleReply(conn, event.line, this.config.limits);
             conn.deliver(event.line.code, event.line.payload);
           }
         }
@@ -445,16 +446,23 @@ export class Hub {
   }
 }
 
-/** A reply reached its requester: the requester's own count of pending commands goes down. */
-function settleReply(conn: Connection, reply: BusLine): void {
+/**
+ * A reply reached its requester: the requester's own count of pending commands goes down. A busy
+ * reply from the car's node (the car's cap) is a refused command like one refused here.
+ */
+function settleReply(conn: Connection, reply: BusLine, limits: ServerConfig['limits']): void {
   const pending = conn.pendingCommands;
   if (!pending?.length) return;
   if (reply.code === 'E') {
     pending.route(undefined, true);
   } else if (reply.code === 'c') {
     const decoded = decodeCommandResponse(reply.payload.toString('latin1'));
-    if (decoded.kind === 'command-response') pending.route(decoded.command, isFinalResponseLine(decoded));
-    else pending.route(undefined, true);
+    if (decoded.kind !== 'command-response') {
+      pending.route(undefined, true);
+      return;
+    }
+    pending.route(decoded.command, isFinalResponseLine(decoded));
+    if (decoded.result === 1 && decoded.text === BUSY_TEXT) commandRefused(conn, limits);
   }
 }
 

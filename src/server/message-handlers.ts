@@ -5,7 +5,8 @@ import { decodeCommand, decodeCommandResponse, isFinalResponseLine } from '../pr
 import { decodeGroupUpdate } from '../protocol/messages/group.js';
 import { decodeAckedHistory, decodeHistory } from '../protocol/messages/history.js';
 import { decodeParanoid } from '../protocol/messages/paranoid-wrapper.js';
-import { busyReply, CommandRouter } from './command-router.js';
+import { commandRefused } from './command-pacing.js';
+import { busyReplyBytes, CommandRouter } from './command-router.js';
 import type { Connection } from './connection.js';
 import { busLine, type Hub } from './hub.js';
 import { pacingThreshold, sendPaced } from './paced-send.js';
@@ -300,11 +301,13 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
   const cmd = decodeCommand(payload.toString('latin1'));
   if (cmd.kind !== 'command') {
     ignore(conn, 'C', cmd.error);
+    commandRefused(conn, hub.config.limits);
     return;
   }
   const right = commandRight(cmd.command);
   if (lacks(conn, right, `command ${cmd.command}`)) {
     conn.send('c', `${cmd.command},1,insufficient rights (needs ${right})`);
+    commandRefused(conn, hub.config.limits);
     return;
   }
   if (SERVER_COMMANDS.has(cmd.command)) {
@@ -315,16 +318,18 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
   }
   if (payload.length > MAX_CAR_PAYLOAD) {
     conn.send('c', `${cmd.command},1,command too long for the car`);
+    commandRefused(conn, hub.config.limits);
     return;
   }
   // Over the cap, the busy reply goes out at once: a flood costs no presence look-up per line.
   if (conn.pendingCommands?.full && cmd.command !== 5) {
-    reserveCommand(hub, conn, cmd.command);
+    refuseBusy(hub, conn, cmd.command);
     return;
   }
   if (!(await hub.carConnected(conn.vehicleKey))) {
     // The reference drops it silently; an app then waits for nothing.
     conn.send('c', `${cmd.command},1,vehicle not connected`);
+    commandRefused(conn, hub.config.limits);
     return;
   }
   // Command 5 (reboot) never gets a `c` (WIRE.md §4.2): nobody waits for one.
@@ -335,9 +340,8 @@ async function handleCommand(hub: Hub, conn: Connection, payload: Buffer): Promi
 
 /**
  * Counts a command against the sender's cap (`limits.max_pending_commands_per_app`) until its
- * final reply, its expiry or the sender's close. Over the cap the sender is answered at once with
- * the busy reply (a paranoid command, whose number is unknown, is dropped) and nothing is queued;
- * the first refusal of a connection is logged.
+ * final reply, its expiry or the sender's close. Over the cap the command is refused (`refuseBusy`)
+ * and nothing is queued.
  */
 function reserveCommand(hub: Hub, conn: Connection, command: number | undefined): boolean {
   const { limits, timeouts } = hub.config;
@@ -346,12 +350,23 @@ function reserveCommand(hub: Hub, conn: Connection, command: number | undefined)
     ttlMs: timeouts.command,
   });
   if (conn.pendingCommands.push({ node: '', conn: '', command })) return true;
+  refuseBusy(hub, conn, command);
+  return false;
+}
+
+/**
+ * A command over the sender's cap: answered at once with the busy reply (a paranoid command, whose
+ * number is unknown, is dropped); the first refusal of a connection is logged, and refusals pace
+ * the reading of the sender's socket (`commandRefused`).
+ */
+function refuseBusy(hub: Hub, conn: Connection, command: number | undefined): void {
+  const { limits } = hub.config;
   if (!conn.refusedCommands++) {
     conn.log.warn(
       { client: conn.label, limit: limits.maxPendingCommandsPerApp },
       'command refused: too many commands awaiting a reply (limits.max_pending_commands_per_app)',
     );
   }
-  if (command !== undefined) conn.send('c', busyReply(command));
-  return false;
+  if (command !== undefined) conn.send('c', busyReplyBytes(command));
+  commandRefused(conn, limits);
 }

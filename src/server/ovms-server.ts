@@ -10,7 +10,7 @@ import { LogNotifier } from '../notify/log-notifier.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Store } from '../store/store.js';
 import { AuthThrottle } from './auth-throttle.js';
-import { Connection, DEFAULT_WARNINGS, type WarningBudget } from './connection.js';
+import { Connection, DEFAULT_WARNINGS, READ_PAUSE, type WarningBudget } from './connection.js';
 import { ConnectionLimit } from './connection-limit.js';
 import { DescriptorWatch } from './descriptor-watch.js';
 import { Housekeeping } from './housekeeping.js';
@@ -153,7 +153,6 @@ export class OvmsServer {
     let busy = false;
     /** An app's messages being handled, one after the other (see `serial`). */
     let backlog = 0;
-    let paused = false;
     const hub = this.hub;
     const outputCap = this.config.limits.outputBuffer;
 
@@ -186,18 +185,12 @@ export class OvmsServer {
         // An app's messages take effect one after the other (two p for one app, G then C...).
         // Reading stops while too many wait, so a client sending faster than its messages can be
         // handled (a bus round trip each, say) holds a bounded backlog, not every line it sent.
-        if (++backlog >= MAX_BACKLOG && !paused) {
-          paused = true;
-          c.link.pause();
-        }
+        if (++backlog >= MAX_BACKLOG) c.pauseReading(READ_PAUSE.backlog);
         c.serial = c.serial
           .then(() => handleMessage(hub, c, decoded.message))
           .catch(failed)
           .finally(() => {
-            if (--backlog <= MAX_BACKLOG / 2 && paused) {
-              paused = false;
-              c.link.resume();
-            }
+            if (--backlog <= MAX_BACKLOG / 2) c.resumeReading(READ_PAUSE.backlog);
           });
       }
     };
@@ -226,6 +219,7 @@ export class OvmsServer {
         const c = conn!;
         this.live.delete(c);
         c.state = 'closed';
+        c.refusalPacer?.stop();
         c.log.debug({ client: c.label, reason: c.closeReason || 'closed by peer' }, 'disconnected');
         c.log.ended();
         const detached = hub.detach(c).catch((err: Error) => this.log.error({ err }, 'detach failed'));
