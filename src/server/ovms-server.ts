@@ -19,6 +19,7 @@ import type { Link, LinkEvents } from './link.js';
 import { V2Listener } from './listeners.js';
 import { LoginHandler } from './login.js';
 import { handleMessage } from './message-handlers.js';
+import { ThrottledWarning } from './throttled-warning.js';
 
 /** Messages of one app waiting to be handled before its socket is no longer read. */
 const MAX_BACKLOG = 256;
@@ -65,6 +66,9 @@ export class OvmsServer {
   private stopping = false;
   private readonly warnings: WarningBudget;
   private readonly descriptors: DescriptorWatch;
+  /** Refused sockets: a line per address (and for the server) at most once a minute, with a count. */
+  private readonly addressFull: ThrottledWarning;
+  private readonly serverFull: ThrottledWarning;
 
   constructor(private readonly deps: ServerDeps) {
     this.config = deps.config;
@@ -90,6 +94,11 @@ export class OvmsServer {
     this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log, accounts });
     this.warnings = { ...DEFAULT_WARNINGS, perWindow: deps.config.limits.warningsPerConnection };
     this.descriptors = new DescriptorWatch(deps.log);
+    this.addressFull = new ThrottledWarning(
+      deps.log,
+      'connection refused: too many connections from this address',
+    );
+    this.serverFull = new ThrottledWarning(deps.log, 'connection refused: server connection limit reached');
   }
 
   async start(): Promise<void> {
@@ -132,17 +141,9 @@ export class OvmsServer {
     const limits = this.config.limits;
     if (this.stopping) return false;
     const refused = this.connections.admit(socket, address);
-    if (refused === 'total') {
-      this.log.warn(
-        { address, limit: limits.maxConnections },
-        'connection refused: server connection limit reached',
-      );
-    } else if (refused === 'address') {
-      this.log.warn(
-        { address, limit: limits.maxConnectionsPerIp },
-        'connection refused: too many connections from this address',
-      );
-    }
+    if (refused === 'total') this.serverFull.warn('', { address, limit: limits.maxConnections });
+    else if (refused === 'address')
+      this.addressFull.warn(address, { address, limit: limits.maxConnectionsPerIp });
     return refused === undefined;
   }
 
@@ -252,6 +253,8 @@ export class OvmsServer {
     const now = Date.now();
     const t = this.config.timeouts;
     this.descriptors.check(this.connections.sockets.size);
+    this.addressFull.flush();
+    this.serverFull.flush();
     for (const conn of this.live) {
       if (conn.state === 'welcome' || conn.state === 'login') {
         if (now - conn.createdAt > t.login) conn.abort('no login in time');

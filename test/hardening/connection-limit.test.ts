@@ -23,3 +23,34 @@ test('the server-wide connection limit refuses the next socket with a log line',
   }
   assert.equal(answer, 'AP-X');
 });
+
+/** Opens `n` sockets one after the other and waits until the server has closed each. */
+async function refusedSockets(port: number, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const s = await RawSocket.connect(port);
+    await s.waitClosed();
+  }
+}
+
+/** Log lines with exactly this message (not its "(repeats)" summary). */
+function linesOf(logs: string[], msg: string): string[] {
+  return logs.filter((l) => l.includes(`"msg":"${msg}"`));
+}
+
+test('refused connections are logged once a minute per address, not once each (limits set low: this test is about them)', async (t) => {
+  const h = await startServer(t, { settings: { 'limits.max_connections_per_ip': 2 } });
+  const held = [await RawSocket.connect(h.port), await RawSocket.connect(h.port)];
+  await refusedSockets(h.port, 50);
+  const lines = linesOf(h.logs, 'connection refused: too many connections from this address');
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /"address":"127\.0\.0\.1","limit":2/);
+  assert.equal(held.filter((s) => s.closed).length, 0);
+});
+
+test('refusals at the server-wide limit are logged once a minute, not once each (limit set low: this test is about it)', async (t) => {
+  const h = await startServer(t, { settings: { 'limits.max_connections': 2 } });
+  const held = [await RawSocket.connect(h.port), await RawSocket.connect(h.port)];
+  await refusedSockets(h.port, 50);
+  assert.equal(linesOf(h.logs, 'connection refused: server connection limit reached').length, 1);
+  assert.equal(held.filter((s) => s.closed).length, 0);
+});
