@@ -40,6 +40,7 @@ export interface ServerConfig {
     refusedCommandsPerSecond: number;
     refusedCommandsBurst: number;
     maxGroupsPerConnection: number;
+    maxGroupNameLength: number;
     warningsPerConnection: number;
     /** Per owner account, from any address (src/auth/account-throttle.ts); durations in milliseconds. */
     account: { failures: number; delayMax: number; window: number };
@@ -268,6 +269,7 @@ function build(raw: Raw): ServerConfig {
       refusedCommandsPerSecond: num('limits.refused_commands_per_second'),
       refusedCommandsBurst: num('limits.refused_commands_burst'),
       maxGroupsPerConnection: num('limits.max_groups_per_connection'),
+      maxGroupNameLength: num('limits.max_group_name_length'),
       warningsPerConnection: num('limits.warnings_per_connection'),
       account: {
         failures: num('limits.account_failures'),

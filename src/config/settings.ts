@@ -260,6 +260,13 @@ export const SETTINGS = [
     help: 'Location groups one app may subscribe to (G) or one car may post to (g); further groups are ignored',
   },
   {
+    key: 'limits.max_group_name_length',
+    env: 'OVMS_MAX_GROUP_NAME_LENGTH',
+    type: 'int',
+    default: 64,
+    help: 'Longest location group name, in bytes; a G or g naming a longer group is ignored',
+  },
+  {
     key: 'limits.warnings_per_connection',
     env: 'OVMS_WARNINGS_PER_CONNECTION',
     type: 'int',

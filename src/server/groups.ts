@@ -17,10 +17,22 @@ export class GroupRegistry {
     private readonly bus: Bus,
     /** Groups one connection may join (`limits.max_groups_per_connection`). */
     private readonly maxPerConnection = 32,
+    /** Longest group name, in bytes (`limits.max_group_name_length`). */
+    private readonly maxNameLength = 64,
   ) {}
 
-  /** Whether `conn` may join one more group; logs (within the connection's warning budget) if not. */
+  /**
+   * Whether `conn` may join the group `name`: a name no longer than the limit, and one more group
+   * within the connection's cap. Logs (within the connection's warning budget) if not.
+   */
   private mayJoin(conn: Connection, joined: Set<string>, name: string): boolean {
+    if (name.length > this.maxNameLength) {
+      conn.log.warn(
+        { client: conn.label, length: name.length, limit: this.maxNameLength },
+        'ignored group: name too long (limits.max_group_name_length)',
+      );
+      return false;
+    }
     if (joined.has(name) || joined.size < this.maxPerConnection) return true;
     conn.log.warn(
       { client: conn.label, limit: this.maxPerConnection },
@@ -48,7 +60,10 @@ export class GroupRegistry {
     }
   }
 
-  /** A car posted its position to a group (ignored over `limits.max_groups_per_connection`). */
+  /**
+   * A car posted its position to a group (ignored over `limits.max_groups_per_connection` or
+   * `limits.max_group_name_length`).
+   */
   async update(car: Connection, group: string, payload: string): Promise<void> {
     const name = normalizeGroupName(group);
     if (!this.mayJoin(car, car.carGroups, name)) return;
@@ -64,7 +79,8 @@ export class GroupRegistry {
 
   /**
    * An app subscribes (`register` false for batch clients: they only get the current state). Over
-   * `limits.max_groups_per_connection` the subscription is ignored.
+   * `limits.max_groups_per_connection`, or for a name over `limits.max_group_name_length`, the
+   * subscription is ignored.
    */
   subscribe(conn: Connection, group: string, register: boolean): void {
     const name = normalizeGroupName(group);

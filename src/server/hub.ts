@@ -75,7 +75,11 @@ export class Hub {
     this.notifier = deps.notifier;
     this.log = deps.log;
     this.version = deps.version;
-    this.groups = new GroupRegistry(deps.bus, deps.config.limits.maxGroupsPerConnection);
+    this.groups = new GroupRegistry(
+      deps.bus,
+      deps.config.limits.maxGroupsPerConnection,
+      deps.config.limits.maxGroupNameLength,
+    );
     this.utilisation = new UtilisationCounter(deps.store, deps.log);
     this.historyLimits = new HistoryLimits(deps.store, deps.config.history, deps.log, deps.notifier);
     // A single node's reads flush its own queued writes: its relays never wait (relay-order.ts).

@@ -171,6 +171,33 @@ test('groups per connection are capped: an app past the cap is not subscribed, a
   assert.ok(h.logs.some((l) => l.includes('limits.max_groups_per_connection')));
 });
 
+test('a group name longer than limits.max_group_name_length (64) is neither subscribed to nor stored', async (t) => {
+  const h = await startServer(t);
+  await h.addVehicle('CAR1', 's1');
+  const car = await h.connect('C', 'CAR1', 's1');
+  const app = await h.connect('A', 'CAR1', 's1');
+  const batch = await h.connect('B', 'CAR1', 's1');
+  const longest = 'L'.repeat(64);
+  const tooLong = 'T'.repeat(65);
+  const huge = 'H'.repeat(40_000);
+  for (const name of [huge, tooLong, longest]) app.send('G', name);
+  await pingCollect(app);
+  // The car posts to all three; only the group with a name within the limit reaches the app (a
+  // car's messages keep their order, so a relay of the others would come first).
+  for (const name of [huge, tooLong, longest]) car.send('g', `${name},pos`);
+  assert.equal(await app.nextOf('g'), `gCAR1,${longest},pos`);
+  // Nothing was stored under the long names either.
+  batch.send('G', tooLong);
+  batch.send('G', huge);
+  assert.deepEqual(
+    (await pingCollect(batch)).filter((m) => m.startsWith('g')),
+    [],
+  );
+  const ignored = h.logs.filter((l) => l.includes('limits.max_group_name_length'));
+  assert.equal(ignored.length, 4);
+  assert.match(ignored[0]!, /"length":40000,"limit":64/);
+});
+
 test('an app making warnings at will writes a bounded number of warning lines', async (t) => {
   const h = await startServer(t);
   await h.addVehicle('DEMO1', 's1');
