@@ -3,9 +3,12 @@ import { login, onCode } from './clients.js';
 
 /**
  * A child process playing an app that floods its car with commands (`C7,flood`) for a number of
- * seconds, as fast as the server takes them. Every command over the server's cap is answered busy
- * at once, so the replies pace the flood: at most WINDOW commands are unanswered on the wire, which
- * keeps this process's own buffers small. Args: port, vehicle id, seconds. Prints one JSON line.
+ * seconds, as fast as the server takes them. Every command over the server's cap that the server
+ * reads is answered busy at once, so the replies pace the flood: at most WINDOW commands are
+ * unanswered on the wire, which keeps this process's own buffers small. The server paces the reading
+ * of a connection whose commands keep being refused (limits.refused_commands_per_second), so
+ * `unanswered` counts the commands it never read as well as the ones the car holds. Args: port,
+ * vehicle id, seconds. Prints one JSON line.
  */
 const WINDOW = 5000;
 const [portText, vehicleId, secondsText] = process.argv.slice(2) as [string, string, string];

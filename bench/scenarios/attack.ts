@@ -68,10 +68,16 @@ function runFloodWorker(port: number, vehicleId: string, seconds: number): Promi
  * Hardening II attack run against a server with every default: an app floods a car that never
  * answers with commands for `floodSeconds`; meanwhile `stalled` sockets from one other loopback
  * address send `GET ` and stall, plus a few more over the per-address limit; a well-behaved app runs
- * command round trips to another car, and /health is polled on the HTTP port. Reports the server's
- * RSS growth, the round trips, how the stalled sockets ended, and /health.
+ * command round trips to another car (back to back, or `roundTripGapMs` apart), and /health is
+ * polled on the HTTP port. Reports the server's RSS growth, the round trips, how the stalled sockets
+ * ended, and /health.
  */
-export async function attackScenario(floodSeconds = 15, stalled = PER_ADDRESS, overLimit = 100) {
+export async function attackScenario(
+  floodSeconds = 15,
+  stalled = PER_ADDRESS,
+  overLimit = 100,
+  roundTripGapMs = 0,
+) {
   const httpPort = await freePort();
   const logs = { warn: 0, error: 0, byMessage: new Map<string, number>() };
   const server = await startBenchServer(2, { OVMS_HTTP_PORT: String(httpPort) }, (line) => {
@@ -137,6 +143,7 @@ export async function attackScenario(floodSeconds = 15, stalled = PER_ADDRESS, o
         } catch {
           rttFailures++;
         }
+        if (roundTripGapMs > 0) await new Promise((r) => setTimeout(r, roundTripGapMs));
       }
     })();
     const flood = await runFloodWorker(server.port, 'BENCH0', floodSeconds);
@@ -165,6 +172,7 @@ export async function attackScenario(floodSeconds = 15, stalled = PER_ADDRESS, o
         growthDuringFlood: mb(peak - withStalled),
       },
       wellBehavedRoundTrips: {
+        gapMs: roundTripGapMs,
         ...summarise(rtts),
         failures: rttFailures,
         commandsAtTheCar: goodCarCommands,
