@@ -54,12 +54,20 @@ export async function openReadyStore(config: ServerConfig, options = storeOption
 
 /**
  * Applies the pending migrations, or with `database.migrate = false` only checks that the schema is
- * not newer than this version (a downgrade is refused either way).
+ * the one this version needs: a newer one is refused either way (no downgrades), and an older one
+ * waits for `ovms-server db migrate`.
  */
 export async function readySchema(store: Store, migrate: boolean): Promise<MigrationStatus> {
   if (migrate) return store.migrate();
   const status = await store.migrationStatus();
   if (status.current > status.latest) throw new SchemaNewerError(status.current, status.latest);
+  if (status.current < status.latest) {
+    throw new UserError(
+      `the database schema is version ${status.current}, this ovms-server needs ${status.latest}, and ` +
+        'database.migrate is off: run "ovms-server db migrate" with the same configuration first, ' +
+        'or set database.migrate = true (OVMS_DB_MIGRATE)',
+    );
+  }
   return status;
 }
 

@@ -176,6 +176,14 @@ describe('start-up failures an operator can cause: one line, exit 1', { concurre
     assertOneLine(scheme, /unsupported database URL scheme "sqlite3:"/, /fix the database URL \(--db/);
   });
 
+  test('an unmigrated database with database.migrate off', async () => {
+    const env = { OVMS_DB_MIGRATE: 'false', OVMS_SECRETS_KEY: 'ab'.repeat(32) };
+    assertOneLine(
+      await runCli(['owner', 'list', '--db', `sqlite:${join(dir, 'unmigrated.db')}`], env),
+      /^ovms-server: the database schema is version 0, this ovms-server needs \d+, and database\.migrate is off: run "ovms-server db migrate"/,
+    );
+  });
+
   test('a config file with a TOML syntax error names the line', async () => {
     const config = join(dir, 'broken.toml');
     writeFileSync(config, '[server]\nport = 6867\nhost = "::\n');

@@ -13,6 +13,7 @@ import {
   tlsFilesProblem,
 } from '../../src/cli/startup-errors.js';
 import { SchemaNewerError } from '../../src/store/schema-newer-error.js';
+import { createSecretBox } from '../../src/store/secret-box.js';
 import { makeTestCertificate } from '../helpers/tls-cert.js';
 
 /**
@@ -137,6 +138,14 @@ test('errors already said in one line pass through; the driver error is kept as 
       () => 'not this',
     ),
     (err) => err === newer,
+  );
+  // A secrets.key of only spaces is the operator's to fix, not the database's.
+  await assert.rejects(
+    explaining(
+      async () => createSecretBox('   '),
+      () => 'not this',
+    ),
+    /^SecretsKeyError: a key of only spaces is not allowed in .*OVMS_SECRETS_KEY: set a random key/,
   );
   const driver = failure('ECONNREFUSED');
   await assert.rejects(
