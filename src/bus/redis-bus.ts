@@ -49,11 +49,32 @@ export class RedisBus implements Bus {
     this.presence = this.makePresence();
   }
 
+  /**
+   * Connects and takes this node's lease. A failure rejects with the reason of the first connection
+   * error (ECONNREFUSED, ENOTFOUND, ...; ioredis itself only says "Connection is closed") and leaves
+   * no client reconnecting behind.
+   */
   static async connect(opts: RedisBusOptions): Promise<RedisBus> {
     const bus = new RedisBus(opts);
-    await Promise.all([bus.pub.connect(), bus.sub.connect()]);
-    await bus.sub.subscribe(bus.k('groups'));
-    await bus.renewLease();
+    let firstError: Error | undefined;
+    const note = (err: Error) => {
+      firstError ??= err;
+    };
+    bus.pub.on('error', note);
+    bus.sub.on('error', note);
+    try {
+      await Promise.all([bus.pub.connect(), bus.sub.connect()]);
+      await bus.sub.subscribe(bus.k('groups'));
+      await bus.renewLease();
+    } catch (error) {
+      bus.closed = true;
+      bus.sub.disconnect();
+      bus.pub.disconnect();
+      throw firstError ?? error;
+    } finally {
+      bus.pub.off('error', note);
+      bus.sub.off('error', note);
+    }
     bus.heartbeat = setInterval(() => void bus.tick(), Math.max(50, Math.floor(bus.leaseMs / 3)));
     bus.heartbeat.unref();
     return bus;

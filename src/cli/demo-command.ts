@@ -19,6 +19,7 @@ export function registerDemoCommand(program: Command): void {
     .description('run the server with a demo vehicle and a simulated car connected to it')
     .option('--host <address>', 'listen address', '127.0.0.1')
     .option('--port <n>', 'protocol v2 TCP port')
+    .option('--http-port <n>', 'HTTP API and dashboard port')
     .option('--speed-up <n>', 'simulated time runs this many times faster', '10')
     .action(async (o: StartOptions & { speedUp: string }) => {
       const running = await startServer({ logLevel: 'warn', ...o, db: o.db ?? DEMO_DB });

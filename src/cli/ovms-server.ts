@@ -12,6 +12,7 @@ import { registerVehicleCommands } from './admin/vehicle-commands.js';
 import { isUserFacing } from './context.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerStartCommand } from './start-command.js';
+import { stackWanted } from './startup-errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('ovms-server')
@@ -31,7 +32,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Entry point of the `ovms-server` command; exit 1 with one clear line on a user error, 2 on usage. */
+/**
+ * Entry point of the `ovms-server` command; exit 1 with one clear line on a user error (the error
+ * behind it follows only at log level debug), 2 on usage.
+ */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
@@ -43,6 +47,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (isUserFacing(err)) {
       process.stderr.write(`ovms-server: ${err.message}\n`);
+      if (err.cause instanceof Error && stackWanted(argv)) process.stderr.write(`${err.cause.stack}\n`);
       process.exitCode = 1;
       return;
     }

@@ -11,6 +11,14 @@ import type { KeyFileInfo } from '../store/sqlite/key-file.js';
 import type { Store } from '../store/store.js';
 import { addCommonOptions, type CommonOptions, configFrom, readySchema } from './context.js';
 import { logKeySource, sealSecretsAtStart } from './secrets-at-start.js';
+import {
+  busProblem,
+  explaining,
+  openingDatabase,
+  openingPorts,
+  StartupError,
+  tlsFilesProblem,
+} from './startup-errors.js';
 import { warnUnsafeStoredNames } from './stored-names-check.js';
 
 export interface StartOptions extends CommonOptions {
@@ -31,7 +39,11 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Opens the store, applies migrations, starts the listeners. */
+/**
+ * Opens the store, applies migrations, starts the listeners. What an operator can get wrong (TLS
+ * files, database, bus, ports) fails with one sentence (startup-errors.ts), after closing whatever
+ * was already open, so the process ends.
+ */
 export async function startServer(o: StartOptions): Promise<RunningServer> {
   const config = configFrom(o, {
     'server.host': o.host,
@@ -44,24 +56,50 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     'server.node_id': o.nodeId,
   });
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty });
-  let keyFile: KeyFileInfo | undefined;
-  const store = await openStore(config.database.url, {
-    secretsKey: config.secretsKey,
-    onKeyFile: (info) => {
-      keyFile = info;
-    },
-  });
+  const tlsProblem = usesTls(config) ? tlsFilesProblem(config.tls) : undefined;
+  if (tlsProblem) throw new StartupError(tlsProblem);
+  const opened: (() => Promise<unknown>)[] = [];
   try {
-    await prepareStore(store, log, config, keyFile);
+    return await startOn(config, log, opened);
   } catch (error) {
-    await store.close().catch(() => {});
+    for (const close of opened.reverse()) await close().catch(() => {});
     throw error;
   }
-  const bus = await openBus(config, log);
+}
+
+function usesTls(config: ServerConfig): boolean {
+  return config.tls.cert !== '' && config.tls.key !== '' && (config.tlsPort > 0 || config.httpsPort > 0);
+}
+
+/** The start-up steps; `opened` collects how to close what is open so far. */
+async function startOn(
+  config: ServerConfig,
+  log: Logger,
+  opened: (() => Promise<unknown>)[],
+): Promise<RunningServer> {
+  const url = config.database.url;
+  let keyFile: KeyFileInfo | undefined;
+  const store = await openingDatabase(url, () =>
+    openStore(url, {
+      secretsKey: config.secretsKey,
+      onKeyFile: (info) => {
+        keyFile = info;
+      },
+    }),
+  );
+  opened.push(() => store.close());
+  await openingDatabase(url, () => prepareStore(store, log, config, keyFile));
+  const bus = await explaining(
+    () => openBus(config, log),
+    (err) => busProblem(err, config.bus.url),
+  );
+  opened.push(() => bus.close());
   const notifier = buildDispatcher(config, store, log);
+  opened.push(() => notifier.close());
   log.info({ channels: notifier.channels.map((c) => c.name) }, 'push channels');
   const server = new OvmsServer({ config, store, log, bus, notifier });
-  await server.start();
+  opened.push(() => server.stop());
+  await openingPorts(() => server.start());
   notifier.start();
   if ((await store.listOwners()).length === 0) {
     log.info(

@@ -174,6 +174,14 @@ function flattenToml(doc: Record<string, unknown>, file: string): Record<string,
   return out;
 }
 
+/** A TOML syntax error in one line: the file, line and column, and the parser's reason. */
+function tomlError(file: string, err: unknown): ConfigError {
+  const { line, column, message } = err as { line?: number; column?: number; message?: string };
+  const reason = (message ?? String(err)).split('\n')[0]?.replace(/^Invalid TOML document: /, '');
+  const where = line === undefined ? file : `${file} line ${line}, column ${column}`;
+  return new ConfigError(`${where}: not valid TOML (${reason}): fix that line (see docs/configuration.md)`);
+}
+
 export interface LoadOptions {
   /** A TOML file; missing file is an error. */
   file?: string;
@@ -193,13 +201,16 @@ export function loadConfig(opts: LoadOptions = {}): ServerConfig {
     try {
       text = readFileSync(opts.file, 'utf8');
     } catch (err) {
-      throw new ConfigError(`cannot read config file ${opts.file}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `cannot read config file ${opts.file} (${(err as Error).message}): ` +
+          'fix --config or OVMS_CONFIG, or let this user read the file',
+      );
     }
     let doc: Record<string, unknown>;
     try {
       doc = parseToml(text) as Record<string, unknown>;
     } catch (err) {
-      throw new ConfigError(`${opts.file} is not valid TOML: ${(err as Error).message}`);
+      throw tomlError(opts.file, err);
     }
     for (const [key, value] of Object.entries(flattenToml(doc, opts.file))) {
       const spec = specs.get(key);

@@ -7,6 +7,7 @@ import { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
 import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
+import { type ListenerName, listenAs } from '../server/listen-error.js';
 import { buildApp } from './app.js';
 import { guardConnections } from './connection-guard.js';
 import type { ApiContext } from './context.js';
@@ -92,7 +93,14 @@ export class HttpApi {
       this.upgraded.add(socket);
       socket.once('close', () => this.upgraded.delete(socket));
     });
-    await app.listen({ port, host: this.context.config.host, ipv6Only: false });
+    const host = this.context.config.host;
+    const listener: ListenerName = secure ? 'https' : 'http';
+    try {
+      await listenAs(listener, port, host, () => app.listen({ port, host, ipv6Only: false }));
+    } catch (error) {
+      await app.close().catch(() => {});
+      throw error;
+    }
     this.apps.push(app);
     return (app.server.address() as AddressInfo).port;
   }

@@ -16,6 +16,7 @@ import { DescriptorWatch } from './descriptor-watch.js';
 import { Housekeeping } from './housekeeping.js';
 import { Hub } from './hub.js';
 import type { Link, LinkEvents } from './link.js';
+import { listenAs } from './listen-error.js';
 import { V2Listener } from './listeners.js';
 import { LoginHandler } from './login.js';
 import { handleMessage } from './message-handlers.js';
@@ -114,7 +115,8 @@ export class OvmsServer {
     const ports = this.deps.listen ?? {};
     if (ports.v2 !== undefined || c.port > 0) {
       const l = new V2Listener('tcp', common);
-      this.ports.v2 = await l.listen(ports.v2 ?? c.port, c.host);
+      const port = ports.v2 ?? c.port;
+      this.ports.v2 = await listenAs('v2', port, c.host, () => l.listen(port, c.host));
       this.listeners.push(l);
     }
     if (c.tls.cert && c.tls.key && (ports.v2tls !== undefined || c.tlsPort > 0)) {
@@ -122,7 +124,8 @@ export class OvmsServer {
         ...common,
         tls: { cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) },
       });
-      this.ports.v2tls = await l.listen(ports.v2tls ?? c.tlsPort, c.host);
+      const port = ports.v2tls ?? c.tlsPort;
+      this.ports.v2tls = await listenAs('v2tls', port, c.host, () => l.listen(port, c.host));
       this.listeners.push(l);
     }
     // Callers that choose their ports (tests, embedding) get the HTTP API only when they list it.

@@ -74,7 +74,10 @@ function keyFileBox(path: string, onKeyFile: OpenStoreOptions['onKeyFile']) {
   };
 }
 
-/** Hides the password part of a database URL for logs. */
+/**
+ * Hides the password part of a database or bus URL for logs and messages (also with no user name,
+ * as in redis://:PASSWORD@host, and with an unencoded @ in the password).
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return url.replace(/\/\/([^:/@]*):[^/]*@/, '//$1:***@');
 }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { SecretsKeyError } from './sqlite/key-file.js';
 import type { SecretBox } from './store.js';
 
 /**
@@ -45,7 +46,11 @@ export const plainSecretBox: SecretBox = {
  * A random key (`openssl rand -hex 32`) is recommended; a passphrase is only as strong as it is long.
  */
 export function deriveSecretKey(key: string): Buffer {
-  if (key.trim() === '') throw new Error(`an empty key is not allowed in ${WHERE_TO_CONFIGURE}`);
+  if (key.trim() === '') {
+    throw new SecretsKeyError(
+      `a key of only spaces is not allowed in ${WHERE_TO_CONFIGURE}: set a random key (openssl rand -hex 32)`,
+    );
+  }
   if (/^[0-9a-fA-F]{64}$/.test(key)) return Buffer.from(key, 'hex');
   if (/^[A-Za-z0-9+/]{43}=$/.test(key)) {
     const bytes = Buffer.from(key, 'base64');

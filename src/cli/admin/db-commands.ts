@@ -4,6 +4,7 @@ import { openStore, redactUrl } from '../../store/open-store.js';
 import { SchemaNewerError } from '../../store/schema-newer-error.js';
 import type { MigrationStatus, Store } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, configFrom, print, storeOptions } from '../context.js';
+import { openingDatabase } from '../startup-errors.js';
 
 function show(url: string, kind: string, s: MigrationStatus): void {
   if (isPerlSchema({ kind })) {
@@ -26,15 +27,18 @@ async function schemaAction(o: CommonOptions, op: (store: Store) => Promise<Migr
   const config = configFrom(o);
   const options = storeOptions(config);
   let keyFile: string | undefined;
-  const store = await openStore(config.database.url, {
-    ...options,
-    onKeyFile: (info) => {
-      keyFile = info.path;
-      options.onKeyFile?.(info);
-    },
-  });
+  const url = config.database.url;
+  const store = await openingDatabase(url, () =>
+    openStore(url, {
+      ...options,
+      onKeyFile: (info) => {
+        keyFile = info.path;
+        options.onKeyFile?.(info);
+      },
+    }),
+  );
   try {
-    show(config.database.url, store.kind, await op(store));
+    show(url, store.kind, await openingDatabase(url, () => op(store)));
     print(`vehicle secrets: ${secretsAtRest(store.kind, config.secretsKey !== '', keyFile)}`);
   } finally {
     await store.close();

@@ -13,6 +13,7 @@ import {
   table,
   UserError,
 } from '../context.js';
+import { DATABASE_URL, openingDatabase } from '../startup-errors.js';
 import { ProgressBar } from './progress-bar.js';
 
 interface ImportOptions extends CommonOptions {
@@ -46,13 +47,14 @@ export function registerImportCommand(program: Command): void {
     .action(async (o: ImportOptions) => {
       const config = configFrom(o);
       const to = o.to ?? config.database.url;
-      const source = await openSource(o.from);
+      const toRef = o.to === undefined ? DATABASE_URL : { name: 'the --to URL' };
+      const source = await openingDatabase(o.from, () => openSource(o.from), { name: 'the --from URL' });
       try {
-        const target = await openStore(to, storeOptions(config));
+        const target = await openingDatabase(to, () => openStore(to, storeOptions(config)), toRef);
         try {
           if (isPerlSchema(target))
             throw new UserError(`--to ${redactUrl(to)} is itself a Perl-server database`);
-          await target.migrate();
+          await openingDatabase(to, () => target.migrate(), toRef);
           const bar = new ProgressBar();
           const report = await importPerlDatabase(source, target, (label, done, total) =>
             bar.update(label, done, total),
