@@ -78,6 +78,13 @@ export const SETTINGS = [
     help: 'PEM private key for the TLS ports',
   },
   {
+    key: 'tls.expiry_warning_days',
+    env: 'OVMS_TLS_EXPIRY_WARNING_DAYS',
+    type: 'int',
+    default: 14,
+    help: 'Log a warning (once a day) while the TLS certificate expires within this many days; an expired one is logged as an error',
+  },
+  {
     key: 'bus.url',
     env: 'OVMS_BUS',
     type: 'string',
