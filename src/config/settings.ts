@@ -68,7 +68,7 @@ export const SETTINGS = [
     env: 'OVMS_TLS_CERT',
     type: 'string',
     default: '',
-    help: 'PEM certificate chain for the TLS ports',
+    help: 'PEM certificate chain for the TLS ports (read again when it changes, on SIGHUP and hourly, without dropping connections)',
   },
   {
     key: 'tls.key',
