@@ -180,6 +180,18 @@ export function stopOnSignals(running: { stop(): Promise<void>; log: Logger }): 
   process.once('SIGINT', onSignal);
 }
 
+/**
+ * SIGHUP (`systemctl reload`, a certbot deploy hook) reads the TLS certificate and key again; no
+ * connection is dropped. Without a handler SIGHUP would end the process.
+ */
+export function reloadOnHangup(running: { server: OvmsServer; log: Logger }): void {
+  process.on('SIGHUP', () => {
+    running.server
+      .reloadCertificates('SIGHUP')
+      .catch((err: Error) => running.log.error({ err }, 'reload on SIGHUP failed'));
+  });
+}
+
 export function registerStartCommand(program: Command): void {
   addCommonOptions(program.command('start'))
     .description('run the server')
@@ -194,5 +206,6 @@ export function registerStartCommand(program: Command): void {
     .action(async (o: StartOptions) => {
       const running = await startServer(o);
       stopOnSignals(running);
+      reloadOnHangup(running);
     });
 }

@@ -10,7 +10,7 @@ export interface ServerConfig {
   httpsPort: number;
   nodeId: string;
   allowPlainScheme1: boolean;
-  tls: { cert: string; key: string };
+  tls: { cert: string; key: string; expiryWarningDays: number };
   /** url '' = in-process bus; leaseMs and relayCommitWaitMs in milliseconds. */
   bus: { url: string; prefix: string; leaseMs: number; relayCommitWaitMs: number };
   database: { url: string; migrate: boolean };
@@ -250,7 +250,7 @@ function build(raw: Raw): ServerConfig {
     httpsPort: num('server.https_port'),
     nodeId: str('server.node_id'),
     allowPlainScheme1: bool('server.allow_plain_scheme1'),
-    tls: { cert: str('tls.cert'), key: str('tls.key') },
+    tls: { cert: str('tls.cert'), key: str('tls.key'), expiryWarningDays: num('tls.expiry_warning_days') },
     bus: {
       url: str('bus.url'),
       prefix: str('bus.prefix'),

@@ -68,7 +68,7 @@ export const SETTINGS = [
     env: 'OVMS_TLS_CERT',
     type: 'string',
     default: '',
-    help: 'PEM certificate chain for the TLS ports',
+    help: 'PEM certificate chain for the TLS ports (read again when it changes, on SIGHUP and hourly, without dropping connections)',
   },
   {
     key: 'tls.key',
@@ -76,6 +76,13 @@ export const SETTINGS = [
     type: 'string',
     default: '',
     help: 'PEM private key for the TLS ports',
+  },
+  {
+    key: 'tls.expiry_warning_days',
+    env: 'OVMS_TLS_EXPIRY_WARNING_DAYS',
+    type: 'int',
+    default: 14,
+    help: 'Log a warning (once a day) while the TLS certificate expires within this many days; an expired one is logged as an error',
   },
   {
     key: 'bus.url',

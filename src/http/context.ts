@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Hub } from '../server/hub.js';
+import type { TlsCertificates } from '../server/tls-certificates.js';
 import type { Store, Vehicle } from '../store/store.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Session, Sessions } from './sessions.js';
@@ -16,6 +17,8 @@ export interface ApiContext {
   limiter: RateLimiter;
   /** Failed-login throttling per account, shared with the v2 scheme-1 login. */
   accounts: AccountThrottle;
+  /** The TLS certificate of the HTTPS and v2 TLS listeners, when they are configured. */
+  certificates?: TlsCertificates;
 }
 
 /** Who is calling, once the auth hook has run. */

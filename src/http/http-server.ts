@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type tls from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccountThrottle } from '../auth/account-throttle.js';
@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config/config.js';
 import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { type ListenerName, listenAs } from '../server/listen-error.js';
+import { TlsCertificates } from '../server/tls-certificates.js';
 import { buildApp } from './app.js';
 import { guardConnections } from './connection-guard.js';
 import type { ApiContext } from './context.js';
@@ -20,6 +21,8 @@ export interface HttpApiDeps {
   log: Logger;
   /** The node's per-account login throttle (shared with the v2 logins); made here when not given. */
   accounts?: AccountThrottle;
+  /** The TLS certificate, shared with the v2 TLS listener; made (and watched) here when not given. */
+  certificates?: TlsCertificates;
 }
 
 /**
@@ -36,9 +39,16 @@ export class HttpApi {
   private readonly upgraded = new Set<Duplex>();
   /** Open connections per address, over both listeners (`http.max_connections_per_address`). */
   private readonly connections: ConnectionLimit;
+  /** Set when this API made the certificates itself, and so watches them. */
+  private readonly ownCertificates: TlsCertificates | undefined;
 
   constructor(deps: HttpApiDeps) {
     const { hub, config, log } = deps;
+    const { cert, key, expiryWarningDays } = config.tls;
+    this.ownCertificates =
+      !deps.certificates && cert && key
+        ? new TlsCertificates({ cert, key, log, warningDays: expiryWarningDays })
+        : undefined;
     this.connections = new ConnectionLimit({ total: 0, perAddress: config.http.maxConnectionsPerAddress });
     this.context = {
       hub,
@@ -53,6 +63,7 @@ export class HttpApi {
         expire: config.http.rateLimit.expire,
       }),
       accounts: deps.accounts ?? accountThrottle(config),
+      certificates: deps.certificates ?? this.ownCertificates,
     };
   }
 
@@ -66,15 +77,18 @@ export class HttpApi {
     if (listen.http !== undefined || c.httpPort > 0) {
       this.ports.http = await this.open(await buildApp(this.context, { secure: false }), httpPort, false);
     }
-    if (c.tls.cert && c.tls.key && (listen.https !== undefined || c.httpsPort > 0)) {
+    const certificates = this.context.certificates;
+    if (certificates && (listen.https !== undefined || c.httpsPort > 0)) {
       const https = {
-        cert: readFileSync(c.tls.cert),
-        key: readFileSync(c.tls.key),
+        ...certificates.current,
         // A TCP connection that never completes its handshake is closed like a silent one.
         ...(c.http.headerTimeout > 0 ? { handshakeTimeout: c.http.headerTimeout } : {}),
       };
       const app = await buildApp(this.context, { secure: true, https });
+      // New handshakes take a renewed certificate; open connections keep theirs.
+      certificates.attach(app.server as unknown as tls.Server);
       this.ports.https = await this.open(app, listen.https ?? c.httpsPort, true);
+      this.ownCertificates?.start();
     }
   }
 
@@ -107,6 +121,7 @@ export class HttpApi {
 
   async stop(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
+    this.ownCertificates?.stop();
     // Upgraded sockets keep the listener open until they end: end them first.
     for (const socket of this.upgraded) socket.destroy();
     await Promise.all(this.apps.map((app) => app.close()));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
+import type tls from 'node:tls';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
@@ -21,6 +22,7 @@ import { V2Listener } from './listeners.js';
 import { LoginHandler } from './login.js';
 import { handleMessage } from './message-handlers.js';
 import { ThrottledWarning } from './throttled-warning.js';
+import { type ReloadResult, TlsCertificates } from './tls-certificates.js';
 
 /** Messages of one app waiting to be handled before its socket is no longer read. */
 const MAX_BACKLOG = 256;
@@ -54,6 +56,8 @@ export class OvmsServer {
   readonly ports = { v2: 0, v2tls: 0, http: 0, https: 0 };
   /** The HTTP API (src/http). */
   readonly http: HttpApi;
+  /** The certificate of every TLS listener, when `tls.cert` and `tls.key` are set; reloaded on change. */
+  readonly certificates: TlsCertificates | undefined;
   private readonly listeners: V2Listener[] = [];
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
@@ -92,7 +96,18 @@ export class OvmsServer {
     const accounts = accountThrottle(deps.config);
     this.login = new LoginHandler(this.hub, this.throttle, accounts);
     this.housekeeping = new Housekeeping(this.hub, this.throttle, () => this.sweepConnections());
-    this.http = new HttpApi({ hub: this.hub, config: deps.config, log: deps.log, accounts });
+    const { cert, key, expiryWarningDays } = deps.config.tls;
+    this.certificates =
+      cert && key
+        ? new TlsCertificates({ cert, key, log: deps.log, warningDays: expiryWarningDays })
+        : undefined;
+    this.http = new HttpApi({
+      hub: this.hub,
+      config: deps.config,
+      log: deps.log,
+      accounts,
+      certificates: this.certificates,
+    });
     this.warnings = { ...DEFAULT_WARNINGS, perWindow: deps.config.limits.warningsPerConnection };
     this.descriptors = new DescriptorWatch(deps.log);
     this.addressFull = new ThrottledWarning(
@@ -119,11 +134,9 @@ export class OvmsServer {
       this.ports.v2 = await listenAs('v2', port, c.host, () => l.listen(port, c.host));
       this.listeners.push(l);
     }
-    if (c.tls.cert && c.tls.key && (ports.v2tls !== undefined || c.tlsPort > 0)) {
-      const l = new V2Listener('tls', {
-        ...common,
-        tls: { cert: readFileSync(c.tls.cert), key: readFileSync(c.tls.key) },
-      });
+    if (this.certificates && (ports.v2tls !== undefined || c.tlsPort > 0)) {
+      const l = new V2Listener('tls', { ...common, tls: this.certificates.current });
+      this.certificates.attach(l.server as tls.Server);
       const port = ports.v2tls ?? c.tlsPort;
       this.ports.v2tls = await listenAs('v2tls', port, c.host, () => l.listen(port, c.host));
       this.listeners.push(l);
@@ -134,6 +147,7 @@ export class OvmsServer {
     this.ports.http = this.http.ports.http;
     this.ports.https = this.http.ports.https;
     this.housekeeping.start();
+    if (this.certificates?.details) this.certificates.start();
     this.log.info(
       { ports: this.ports, store: this.hub.store.kind, node: this.hub.bus.nodeId },
       'protocol v2 listening',
@@ -280,6 +294,18 @@ export class OvmsServer {
     }
   }
 
+  /**
+   * Reads the TLS certificate and key again (SIGHUP): new handshakes on every TLS listener get them,
+   * open connections stay. A broken new pair is logged and not used.
+   */
+  async reloadCertificates(reason = 'SIGHUP'): Promise<ReloadResult | 'no certificate'> {
+    if (!this.certificates?.details) {
+      this.log.info({ reason }, 'no TLS certificate to reload (no TLS listener)');
+      return 'no certificate';
+    }
+    return this.certificates.reload(reason);
+  }
+
   /** Connections currently open, logged in or not. */
   get connectionCount(): number {
     return this.live.size;
@@ -290,6 +316,7 @@ export class OvmsServer {
     if (this.stopping) return;
     this.stopping = true;
     this.housekeeping.stop();
+    this.certificates?.stop();
     const closed = Promise.all(this.listeners.map((l) => l.close()));
     for (const conn of [...this.live]) conn.close('server shutting down');
     // Peers that do not close their side (or never sent a line) must not hold the shutdown up.

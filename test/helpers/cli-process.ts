@@ -38,6 +38,8 @@ export interface StartedCli {
   /** Set when it exited instead. */
   code?: number | null;
   stderr: string;
+  /** The server's process, for signals. */
+  pid: number;
 }
 
 /**
@@ -67,8 +69,8 @@ export async function startCli(
       buffer = complete.pop() ?? '';
       for (const line of complete) lines.push(JSON.parse(line));
       if (lines.some((l) => l.msg === 'protocol v2 listening'))
-        resolve({ lines, ports: { v2, http }, stderr });
+        resolve({ lines, ports: { v2, http }, stderr, pid: child.pid! });
     });
-    child.once('exit', (code) => resolve({ lines, code, stderr }));
+    child.once('exit', (code) => resolve({ lines, code, stderr, pid: child.pid! }));
   });
 }

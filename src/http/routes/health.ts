@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { daysLeft } from '../../server/tls-certificates.js';
 import type { RouteDeps } from '../app.js';
 
 const Health = Type.Object(
@@ -17,6 +18,14 @@ const Health = Type.Object(
     }),
     database: Type.String({ description: '"ok" or the error' }),
     bus: Type.String({ description: '"ok" or the error' }),
+    tls_expires: Type.Optional(
+      Type.String({
+        description: 'When the TLS certificate in use expires, ISO 8601 UTC (with the TLS listeners only)',
+      }),
+    ),
+    tls_days_left: Type.Optional(
+      Type.Integer({ description: 'Whole days until then (negative once expired)' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -61,6 +70,7 @@ export async function healthRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       ]);
       const ok = database === 'ok' && bus === 'ok';
       const stats = hub.stats();
+      const certificate = deps.certificates?.details;
       return reply.code(ok ? 200 : 503).send({
         status: ok ? 'ok' : 'degraded',
         node: hub.bus.nodeId,
@@ -70,6 +80,12 @@ export async function healthRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         history_refused: hub.historyLimits.refused(),
         database,
         bus,
+        ...(certificate
+          ? {
+              tls_expires: certificate.expires.toISOString(),
+              tls_days_left: daysLeft(certificate.expires, Date.now()),
+            }
+          : {}),
       });
     },
   );
