@@ -84,7 +84,14 @@ export interface ServerConfig {
     /** Map tile URL template for the web dashboard ('' = offline map). */
     mapTiles: string;
   };
-  mqtt: { superuser: string };
+  mqtt: {
+    superuser: string;
+    /** External broker URL ('' = none); may hold a password: never log it (redactUrl). */
+    url: string;
+    maxMetricsPerVehicle: number;
+    maxPayload: number;
+    maxVehiclesPerOwner: number;
+  };
   /** Push notifications (src/push, docs/push.md); durations in milliseconds. */
   push: {
     throttle: number;
@@ -321,7 +328,13 @@ function build(raw: Raw): ServerConfig {
       hstsMaxAge: num('http.hsts_max_age'),
       mapTiles: str('http.map_tiles'),
     },
-    mqtt: { superuser: str('mqtt.superuser') },
+    mqtt: {
+      superuser: str('mqtt.superuser'),
+      url: str('mqtt.url'),
+      maxMetricsPerVehicle: num('mqtt.max_metrics_per_vehicle'),
+      maxPayload: num('mqtt.max_payload'),
+      maxVehiclesPerOwner: num('mqtt.max_vehicles_per_owner'),
+    },
     push: {
       throttle: ms('push.throttle'),
       maxAttempts: num('push.max_attempts'),

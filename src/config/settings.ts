@@ -693,6 +693,34 @@ export const SETTINGS = [
     default: '',
     help: 'User name that /mqapi/superuser and /mqapi/acl treat as the broker superuser (empty = none)',
   },
+  {
+    key: 'mqtt.url',
+    env: 'OVMS_MQTT_URL',
+    type: 'string',
+    default: '',
+    help: 'External MQTT broker for the v3 bridge, e.g. mqtt://user:password@host:1883 (a superuser account; mqtts:// for TLS; empty = none)',
+  },
+  {
+    key: 'mqtt.max_metrics_per_vehicle',
+    env: 'OVMS_MQTT_MAX_METRICS_PER_VEHICLE',
+    type: 'int',
+    default: 2000,
+    help: 'Most metrics the v3 bridge keeps per vehicle; further new metric names are ignored',
+  },
+  {
+    key: 'mqtt.max_payload',
+    env: 'OVMS_MQTT_MAX_PAYLOAD',
+    type: 'int',
+    default: 65536,
+    help: 'Largest MQTT payload (bytes) the v3 bridge reads; longer ones are ignored',
+  },
+  {
+    key: 'mqtt.max_vehicles_per_owner',
+    env: 'OVMS_MQTT_MAX_VEHICLES_PER_OWNER',
+    type: 'int',
+    default: 1000,
+    help: 'Most vehicles of one owner the v3 bridge follows at once',
+  },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];

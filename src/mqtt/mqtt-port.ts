@@ -9,7 +9,12 @@ export interface MqttPublishOptions {
   qos?: 0 | 1 | 2;
 }
 
-export type MqttHandler = (topic: string, payload: Buffer) => void;
+/**
+ * Receives one message. A handler that must finish something before the message counts as
+ * delivered (a history record stored) returns a promise: where the port can, it acknowledges a
+ * QoS 1/2 message to the broker only once every handler's promise has settled.
+ */
+export type MqttHandler = (topic: string, payload: Buffer) => void | Promise<void>;
 
 export interface MqttPort {
   /** Publishes as the server itself: never refused by the broker's access rules. */
