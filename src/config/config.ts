@@ -88,6 +88,8 @@ export interface ServerConfig {
     superuser: string;
     /** External broker URL ('' = none); may hold a password: never log it (redactUrl). */
     url: string;
+    /** Milliseconds. */
+    sessionExpiry: number;
     maxMetricsPerVehicle: number;
     maxPayload: number;
     maxVehiclesPerOwner: number;
@@ -331,6 +333,7 @@ function build(raw: Raw): ServerConfig {
     mqtt: {
       superuser: str('mqtt.superuser'),
       url: str('mqtt.url'),
+      sessionExpiry: ms('mqtt.session_expiry'),
       maxMetricsPerVehicle: num('mqtt.max_metrics_per_vehicle'),
       maxPayload: num('mqtt.max_payload'),
       maxVehiclesPerOwner: num('mqtt.max_vehicles_per_owner'),

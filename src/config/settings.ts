@@ -701,6 +701,13 @@ export const SETTINGS = [
     help: 'External MQTT broker for the v3 bridge, e.g. mqtt://user:password@host:1883 (a superuser account; mqtts:// for TLS; empty = none)',
   },
   {
+    key: 'mqtt.session_expiry',
+    env: 'OVMS_MQTT_SESSION_EXPIRY',
+    type: 'seconds',
+    default: 86400,
+    help: "How long the external broker keeps the server's session, and queues alerts and history records for it, while the server is away",
+  },
+  {
     key: 'mqtt.max_metrics_per_vehicle',
     env: 'OVMS_MQTT_MAX_METRICS_PER_VEHICLE',
     type: 'int',

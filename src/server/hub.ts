@@ -23,6 +23,16 @@ export interface HubDeps {
   version: string;
 }
 
+/**
+ * Told of this node's v2 car connections and their messages (the v3 bridge shows v2 cars on MQTT).
+ * Cars the bridge itself attached (link transport `mqtt`) are not reported.
+ */
+export interface CarObserver {
+  carUp(car: Connection): void;
+  carMessage(car: Connection, code: string, payload: Buffer): void;
+  carDown(car: Connection): void;
+}
+
 export function vehicleKey(ref: VehicleRef): string {
   return `${ref.ownerId}/${ref.vehicleId}`;
 }
@@ -67,6 +77,8 @@ export class Hub {
   private readonly requests = new ServerRequests(this);
   /** Each car's relays in arrival order, after the writes they report when the bus spans nodes. */
   private readonly carRelays: RelayOrder;
+  /** See CarObserver; set by the v3 bridge. */
+  carObserver: CarObserver | undefined;
 
   constructor(deps: HubDeps) {
     this.config = deps.config;
@@ -257,6 +269,17 @@ export class Hub {
     await this.bus.presence.setCar(key, address);
     await this.bus.publish(key, { type: 'car-up', car: address });
     conn.send('Z', String(await this.bus.presence.getAppCount(key)));
+    this.observed(conn)?.carUp(conn);
+  }
+
+  /** The car observer, for a car it is told about. */
+  private observed(car: Connection): CarObserver | undefined {
+    return car.link.transport === 'mqtt' ? undefined : this.carObserver;
+  }
+
+  /** A message from a car, before it is handled: the car observer sees it. */
+  observeCarMessage(car: Connection, code: string, payload: Buffer): void {
+    this.observed(car)?.carMessage(car, code, payload);
   }
 
   private async attachClient(conn: Connection, key: string): Promise<void> {
@@ -307,6 +330,7 @@ export class Hub {
       this.routers.delete(conn);
       if (this.cars.get(key) === conn) {
         this.cars.delete(key);
+        this.observed(conn)?.carDown(conn);
         // Apps learn the car has gone after its last messages, not before.
         await this.carRelays.drained(conn);
         const address = this.address(conn);

@@ -7,7 +7,8 @@ import { LineSplitter } from '../protocol/framing.js';
  * lines with CR LF; the WebSocket transport carries one line per frame. The hub never knows which.
  */
 export interface Link {
-  readonly transport: 'tcp' | 'tls' | 'ws' | 'wss';
+  /** `mqtt`: a v3 module seen through the MQTT bridge (src/bridge), plain lines, no socket. */
+  readonly transport: 'tcp' | 'tls' | 'ws' | 'wss' | 'mqtt';
   readonly remoteAddress: string;
   readonly remotePort: number;
   /** `line` ends with CR LF. */

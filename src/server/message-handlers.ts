@@ -44,6 +44,7 @@ function ignore(conn: Connection, code: string, why: string): undefined {
 // ---- from the car -----------------------------------------------------------------------------------
 
 function handleCarMessage(hub: Hub, car: Connection, msg: Message): Promise<void> | undefined {
+  hub.observeCarMessage(car, msg.code, msg.payload);
   const text = () => msg.payload.toString('latin1');
   switch (msg.code) {
     case 'P':

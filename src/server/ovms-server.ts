@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type net from 'node:net';
+import { hostname } from 'node:os';
 import type tls from 'node:tls';
 import type { Logger } from 'pino';
+import { MqttBridge } from '../bridge/mqtt-bridge.js';
 import type { Bus } from '../bus/bus.js';
 import { LocalBus } from '../bus/local-bus.js';
 import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
 import { accountThrottle, HttpApi } from '../http/http-server.js';
+import { ExternalBroker } from '../mqtt/external-broker.js';
+import type { MqttPort } from '../mqtt/mqtt-port.js';
 import { LogNotifier } from '../notify/log-notifier.js';
 import type { Notifier } from '../notify/notifier.js';
-import type { Store } from '../store/store.js';
+import { Scheme1Codec } from '../protocol/line-codec.js';
+import type { Store, Vehicle } from '../store/store.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { Connection, DEFAULT_WARNINGS, READ_PAUSE, type WarningBudget } from './connection.js';
 import { ConnectionLimit } from './connection-limit.js';
@@ -33,6 +38,11 @@ export interface ServerDeps {
   log: Logger;
   bus?: Bus;
   notifier?: Notifier;
+  /**
+   * The MQTT broker the v3 bridge uses (the embedded one); without it, `mqtt.url` names an
+   * external broker, and with neither there is no bridge.
+   */
+  mqtt?: MqttPort;
   /** Port overrides; 0 here means "any free port" (tests), unlike the config where 0 is "off". */
   listen?: { v2?: number; v2tls?: number; http?: number; https?: number };
 }
@@ -74,6 +84,10 @@ export class OvmsServer {
   /** Refused sockets: a line per address (and for the server) at most once a minute, with a count. */
   private readonly addressFull: ThrottledWarning;
   private readonly serverFull: ThrottledWarning;
+  /** The protocol v3 bridge, when an MQTT broker is configured. */
+  bridge: MqttBridge | undefined;
+  /** The external broker this node opened itself (closed at stop). */
+  private externalBroker: ExternalBroker | undefined;
 
   constructor(private readonly deps: ServerDeps) {
     this.config = deps.config;
@@ -148,10 +162,35 @@ export class OvmsServer {
     this.ports.https = this.http.ports.https;
     this.housekeeping.start();
     if (this.certificates?.details) this.certificates.start();
+    this.startBridge();
     this.log.info(
       { ports: this.ports, store: this.hub.store.kind, node: this.hub.bus.nodeId },
       'protocol v2 listening',
     );
+  }
+
+  /** The v3 bridge over the embedded broker, or over the external one of `mqtt.url`. */
+  private startBridge(): void {
+    let port = this.deps.mqtt;
+    if (!port && this.config.mqtt.url !== '') {
+      this.externalBroker = new ExternalBroker({
+        url: this.config.mqtt.url,
+        // Stable across restarts (the broker keeps the session): the node id when set, else the host.
+        clientId: `ovms-server-${this.config.nodeId || hostname()}`,
+        log: this.log,
+        sessionExpirySeconds: Math.round(this.config.mqtt.sessionExpiry / 1000),
+      });
+      port = this.externalBroker;
+    }
+    if (!port) return;
+    this.bridge = new MqttBridge({
+      hub: this.hub,
+      port,
+      config: this.config,
+      log: this.log,
+      connectCar: (vehicle, make) => this.connectCar(vehicle, make),
+    });
+    this.bridge.start();
   }
 
   private admit(socket: net.Socket, address: string): boolean {
@@ -166,6 +205,35 @@ export class OvmsServer {
 
   /** Makes the connection of an accepted socket; returns what closes it at the login deadline. */
   private accept(make: (events: LinkEvents) => Link, acceptedAt: number): () => void {
+    return this.open(make, acceptedAt).loginDeadline;
+  }
+
+  /**
+   * Attaches a car whose module logged in elsewhere (the v3 bridge: the broker authenticated it)
+   * as one more car connection: its link carries plain v2 lines both ways, like a scheme-1
+   * connection's, and the hub stores, relays and routes them as for any car.
+   */
+  connectCar(vehicle: Vehicle, make: (events: LinkEvents) => Link): Connection {
+    const { conn } = this.open(make, Date.now(), async (c) => {
+      c.codec = new Scheme1Codec();
+      c.clientType = 'C';
+      c.vehicle = vehicle;
+      c.state = 'login';
+      c.log.info({ client: c.label, transport: c.link.transport }, 'logged in');
+      await this.hub.attach(c);
+    });
+    return conn;
+  }
+
+  /**
+   * The connection of a link: lines before the login go to the login handler, then to the
+   * message handlers. `login`, when given, logs the connection in at once (no welcome line).
+   */
+  private open(
+    make: (events: LinkEvents) => Link,
+    acceptedAt: number,
+    login?: (conn: Connection) => Promise<void>,
+  ): { conn: Connection; loginDeadline: () => void } {
     let conn: Connection | undefined;
     const queue: Buffer[] = [];
     let busy = false;
@@ -174,18 +242,21 @@ export class OvmsServer {
     const hub = this.hub;
     const outputCap = this.config.limits.outputBuffer;
 
+    const logIn = (c: Connection, run: Promise<void>): void => {
+      busy = true;
+      run
+        .catch((err: Error) => c.abort(`login failed: ${err.message}`, 'warn'))
+        .finally(() => {
+          busy = false;
+          while (!busy && queue.length > 0 && c.state !== 'closed') processLine(queue.shift()!);
+        });
+    };
+
     const processLine = (line: Buffer): void => {
       const c = conn!;
       if (c.state === 'closed') return;
       if (c.state === 'welcome') {
-        busy = true;
-        this.login
-          .welcome(c, line)
-          .catch((err: Error) => c.abort(`login failed: ${err.message}`, 'warn'))
-          .finally(() => {
-            busy = false;
-            while (!busy && queue.length > 0 && c.state !== 'closed') processLine(queue.shift()!);
-          });
+        logIn(c, this.login.welcome(c, line));
         return;
       }
       const decoded = c.codec!.decode(line);
@@ -260,8 +331,12 @@ export class OvmsServer {
     );
     this.live.add(conn);
     const c = conn;
-    return () => {
-      if (c.state === 'welcome' || c.state === 'login') c.abort('no login in time');
+    if (login) logIn(c, login(c));
+    return {
+      conn: c,
+      loginDeadline: () => {
+        if (c.state === 'welcome' || c.state === 'login') c.abort('no login in time');
+      },
     };
   }
 
@@ -326,6 +401,8 @@ export class OvmsServer {
     await closed;
     clearTimeout(grace);
     await Promise.all(this.detaching);
+    await this.bridge?.stop();
+    await this.externalBroker?.close();
     await this.http.stop();
     await this.hub.stop();
     await this.hub.store.flush();

@@ -6,10 +6,8 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { brokerUrlProblem, ExternalBroker } from '../../src/mqtt/external-broker.js';
 import { createLogger } from '../../src/server/logger.js';
 import { FlakyProxy } from '../helpers/flaky-proxy.js';
+import { MOSQUITTO_URL } from '../helpers/v3-module.js';
 import { Inbox, mqttPortConformance, uniquePrefix } from './conformance.js';
-
-/** The Mosquitto service of the test machine (anonymous access). */
-export const MOSQUITTO_URL = process.env.OVMS_TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
 function capturedLog() {
   const lines: string[] = [];

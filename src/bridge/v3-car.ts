@@ -1,0 +1,311 @@
+import type { Logger } from 'pino';
+import type { MqttPort } from '../mqtt/mqtt-port.js';
+import { decodeCommand } from '../protocol/messages/command.js';
+import { encodeAckedHistory } from '../protocol/messages/history.js';
+import {
+  activeTopic,
+  buildV2Messages,
+  CONNECTED_METRIC,
+  type DistanceUnit,
+  distanceUnitFromConfig,
+  historyFromDataNotification,
+  MetricState,
+  type NotifyType,
+  pushFromNotification,
+  textOf,
+  translateCommand,
+  ussdReplyFromNotification,
+  V2_CODES,
+  type V2Code,
+  v2SourceMetrics,
+} from '../protocol/v3/index.js';
+import type { Connection } from '../server/connection.js';
+import { LimitedLog } from '../server/limited-log.js';
+import type { Link, LinkEvents } from '../server/link.js';
+import type { Vehicle } from '../store/store.js';
+import { ActivePresence } from './active-presence.js';
+import { ModuleCommands } from './module-commands.js';
+import { mqttCarLink } from './mqtt-car-link.js';
+
+/** What a v3 car needs from the bridge around it. */
+export interface V3CarHost {
+  readonly port: MqttPort;
+  readonly log: Logger;
+  /** The bridge's own client id level in `client/<cid>/…`. */
+  readonly clientId: string;
+  readonly idTag: string;
+  readonly commandTimeoutMs: number;
+  readonly maxMetrics: number;
+  /** Attaches a car connection to the hub (OvmsServer.connectCar). */
+  connectCar(vehicle: Vehicle, make: (events: LinkEvents) => Link): Connection;
+  /** Whether another car connection holds the vehicle now (a v2 login, or this car on another node). */
+  carElsewhere(vehicleKey: string): Promise<boolean>;
+}
+
+/** Metric updates arriving close together make one rebuild of each v2 message they change. */
+export const REBUILD_DELAY_MS = 200;
+/** A data record whose storage the hub has not confirmed by then is acknowledged anyway. */
+export const DATA_ACK_TIMEOUT_MS = 10_000;
+
+const SOURCES = new Set(v2SourceMetrics());
+
+/**
+ * One v3 module as the hub sees it: a car connection like any other, whose lines are built from
+ * the module's metrics (V3.md §5) and whose commands, app count and history acknowledgements are
+ * turned into MQTT (§2.3, §6, §7). Connected while `metric/s/v3/connected` is `yes`: its will
+ * (`no`) or an empty value detaches it.
+ */
+export class V3Car {
+  readonly state = new MetricState();
+  private units: DistanceUnit = 'K';
+  private conn: Connection | undefined;
+  private events: LinkEvents | undefined;
+  private attaching = false;
+  private readonly presence: ActivePresence;
+  private readonly commands: ModuleCommands;
+  private rebuild = new Set<V2Code>();
+  private rebuildTimer: NodeJS.Timeout | undefined;
+  private readonly dataAcks = new Map<string, () => void>();
+  private readonly fullLog = new LimitedLog();
+  private readonly rejectedLog = new LimitedLog();
+  private readonly offlineLog = new LimitedLog();
+
+  constructor(
+    private readonly host: V3CarHost,
+    readonly vehicle: Vehicle,
+    readonly key: string,
+    readonly prefix: string,
+  ) {
+    this.presence = new ActivePresence((payload) => {
+      host.port.publish(activeTopic(prefix, host.clientId), payload, { qos: 1 }).catch(() => {});
+    });
+    this.commands = new ModuleCommands(host.port, prefix, host.clientId, host.idTag, host.commandTimeoutMs);
+  }
+
+  get attached(): boolean {
+    return this.conn !== undefined;
+  }
+
+  private get label(): string {
+    return `${this.vehicle.ownerName}/${this.vehicle.vehicleId}`;
+  }
+
+  // ---- from the module ----------------------------------------------------------------------------
+
+  onMetric(name: string, text: string): void {
+    this.touch();
+    if (!this.state.has(name) && text !== '' && this.state.size >= this.host.maxMetrics) {
+      this.fullLog.event((suppressed) =>
+        this.host.log.warn(
+          { vehicle: this.label, metric: name, limit: this.host.maxMetrics, suppressed },
+          'v3 metric ignored: too many metrics for this vehicle (mqtt.max_metrics_per_vehicle)',
+        ),
+      );
+      return;
+    }
+    const result = this.state.set(name, text);
+    for (const r of result.rejected) {
+      this.rejectedLog.event((suppressed) =>
+        this.host.log.warn(
+          { vehicle: this.label, metric: r.name, reason: r.reason, suppressed },
+          'v3 metric value unreadable',
+        ),
+      );
+    }
+    if (name === CONNECTED_METRIC) {
+      if (text === 'yes') void this.attach();
+      else this.detach('the module disconnected (v3 connected = no)');
+      return;
+    }
+    if (this.conn) this.scheduleRebuild(result.rebuild);
+  }
+
+  onNotify(type: NotifyType, subtype: string, text: string): void {
+    this.touch();
+    if (!this.whileAttached('notification')) return;
+    this.feed('P', pushFromNotification(type, subtype, text));
+    const ussd = ussdReplyFromNotification(type, subtype, text);
+    if (ussd !== undefined) this.feedLine(ussd);
+  }
+
+  /**
+   * A `notify/data` record: handed to the hub as an `h` line, so it is stored as a v2 car's; the
+   * promise settles when the hub acknowledges it (stored), so the MQTT acknowledgement follows.
+   */
+  async onData(id: string, age: string, payload: string): Promise<void> {
+    this.touch();
+    const record = historyFromDataNotification(id, age, payload);
+    if (!record.ok) {
+      this.rejectedLog.event((suppressed) =>
+        this.host.log.warn(
+          { vehicle: this.label, reason: record.reason, suppressed },
+          'v3 data record unreadable',
+        ),
+      );
+      return;
+    }
+    if (!this.whileAttached('data record')) return;
+    const { ack } = record.record;
+    const stored = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.dataAcks.delete(ack);
+        resolve();
+      }, DATA_ACK_TIMEOUT_MS);
+      this.dataAcks.set(ack, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.feed('h', encodeAckedHistory(record.record));
+    await stored;
+  }
+
+  onResponse(commandId: string, output: string): void {
+    this.touch();
+    this.commands.onResponse(commandId, output);
+  }
+
+  onConfig(levels: readonly string[], value: string): void {
+    this.touch();
+    if (levels.join('/') === 'vehicle/units/distance') this.setUnits(distanceUnitFromConfig(value));
+    this.commands.onConfig(levels, value);
+  }
+
+  // ---- to the hub ---------------------------------------------------------------------------------
+
+  private whileAttached(what: string): boolean {
+    if (this.conn) return true;
+    this.offlineLog.event((suppressed) =>
+      this.host.log.info(
+        { vehicle: this.label, suppressed },
+        `v3 ${what} dropped: the module is not connected`,
+      ),
+    );
+    return false;
+  }
+
+  /** Anything from the module keeps its connection from going idle. */
+  private touch(): void {
+    if (this.conn) this.conn.lastRx = Date.now();
+  }
+
+  private feed(code: string, payload: string): void {
+    this.feedLine(code + payload);
+  }
+
+  private feedLine(line: string): void {
+    this.events?.onLine(Buffer.from(line, 'utf8'));
+  }
+
+  private async attach(): Promise<void> {
+    if (this.conn || this.attaching) return;
+    this.attaching = true;
+    try {
+      if (await this.host.carElsewhere(this.key)) {
+        this.host.log.info(
+          { vehicle: this.label },
+          'v3 module ignored: the vehicle is connected by another car connection',
+        );
+        return;
+      }
+      this.conn = this.host.connectCar(this.vehicle, (events) => {
+        this.events = events;
+        return mqttCarLink(`mqtt:${this.label}`, events, {
+          onSend: (code, payload) => this.fromHub(code, payload),
+          onEnd: () => this.ended(),
+        });
+      });
+      this.host.log.info({ vehicle: this.label }, 'v3 module connected');
+      // Everything known so far, then the distance unit (3.3.006+ modules answer).
+      this.scheduleRebuild(this.knownCodes(), 0);
+      void this.commands.readConfig('vehicle', 'units.distance');
+    } finally {
+      this.attaching = false;
+    }
+  }
+
+  /** Ends the car connection (its lines already fed are handled first). */
+  detach(reason: string): void {
+    this.conn?.close(reason);
+  }
+
+  private ended(): void {
+    this.conn = undefined;
+    this.events = undefined;
+    clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = undefined;
+    this.rebuild.clear();
+    this.presence.stop();
+    this.commands.cancelAll();
+    for (const ack of this.dataAcks.values()) ack();
+    this.dataAcks.clear();
+  }
+
+  /** Every message once anything is known; X only for a car with generator metrics. */
+  private knownCodes(): V2Code[] {
+    const names = [...this.state.metrics()].map(([name]) => name);
+    if (!names.some((name) => SOURCES.has(name))) return [];
+    const generator = names.some((name) => name.startsWith('v.g.'));
+    return V2_CODES.filter((code) => code !== 'X' || generator);
+  }
+
+  private setUnits(units: DistanceUnit): void {
+    if (units === this.units) return;
+    this.units = units;
+    if (this.conn) this.scheduleRebuild(this.knownCodes());
+  }
+
+  private scheduleRebuild(codes: Iterable<V2Code>, delayMs = REBUILD_DELAY_MS): void {
+    for (const c of codes) this.rebuild.add(c);
+    if (this.rebuild.size === 0 || this.rebuildTimer) return;
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = undefined;
+      const codes = this.rebuild;
+      this.rebuild = new Set();
+      if (!this.conn) return;
+      for (const m of buildV2Messages(codes, this.state, { units: this.units, online: true }))
+        this.feed(m.code, m.payload);
+    }, delayMs);
+  }
+
+  // ---- from the hub -------------------------------------------------------------------------------
+
+  private fromHub(code: string, payload: Buffer): void {
+    const text = payload.toString('utf8');
+    switch (code) {
+      case 'C':
+        void this.command(text);
+        return;
+      case 'Z':
+        this.presence.set(Number(text) || 0);
+        return;
+      case 'h': {
+        const ack = this.dataAcks.get(text);
+        this.dataAcks.delete(text);
+        ack?.();
+        return;
+      }
+      default:
+        // Pings (A), server version (f) and raw messages from apps have no v3 form.
+        return;
+    }
+  }
+
+  private async command(payload: string): Promise<void> {
+    const decoded = decodeCommand(payload);
+    if (decoded.kind !== 'command') return;
+    const translation = translateCommand(decoded, { vehicleType: textOf(this.state, 'v.type') });
+    const lines = await this.commands.run(translation).catch((err: Error) => {
+      this.host.log.warn({ vehicle: this.label, err: err.message }, 'v3 command failed');
+      return [`c${decoded.command},1,${err.message}`];
+    });
+    for (const line of lines) this.feedLine(line);
+  }
+
+  /** Stops timers and clears the bridge's presence (server shutdown). */
+  stop(): void {
+    this.detach('server shutting down');
+    this.presence.stop();
+    clearTimeout(this.rebuildTimer);
+  }
+}

@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import { LimitedLog } from '../server/limited-log.js';
+import type { Store, Vehicle } from '../store/store.js';
+
+/** An unknown vehicle is looked up again after this long (it may have been registered since). */
+export const UNKNOWN_RETRY_MS = 60_000;
+/** Most unknown (owner, vehicle) pairs remembered; the oldest is forgotten first. */
+export const MAX_UNKNOWN = 10_000;
+
+/**
+ * Which registered vehicle a topic prefix `ovms/<owner>/<vehicle id>/` names: the vehicle of that
+ * id, if it belongs to that owner. Answers are cached (a lookup per message would cost a database
+ * read each); unknown pairs are retried after a minute and logged at most once a minute in all.
+ */
+export class VehicleDirectory {
+  private readonly known = new Map<string, Promise<Vehicle | undefined>>();
+  private readonly unknown = new Map<string, number>();
+  private readonly unknownLog = new LimitedLog();
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  resolve(owner: string, vehicleId: string): Promise<Vehicle | undefined> {
+    const key = `${owner}/${vehicleId}`;
+    const cached = this.known.get(key);
+    if (cached) return cached;
+    const since = this.unknown.get(key);
+    if (since !== undefined && this.now() - since < UNKNOWN_RETRY_MS) return Promise.resolve(undefined);
+    const lookup = this.store.findVehicle(vehicleId).then((vehicle) => {
+      if (vehicle && vehicle.ownerName === owner) {
+        this.unknown.delete(key);
+        return vehicle;
+      }
+      this.known.delete(key);
+      this.remember(key);
+      this.unknownLog.event((suppressed) =>
+        this.log.info(
+          { owner, vehicle: vehicleId, suppressed },
+          'MQTT topics of an unknown vehicle (or one of another owner) ignored',
+        ),
+      );
+      return undefined;
+    });
+    this.known.set(key, lookup);
+    lookup.catch(() => this.known.delete(key));
+    return lookup;
+  }
+
+  /** Forgets a vehicle (deleted, or its owner changed). */
+  forget(owner: string, vehicleId: string): void {
+    this.known.delete(`${owner}/${vehicleId}`);
+  }
+
+  private remember(key: string): void {
+    this.unknown.delete(key);
+    this.unknown.set(key, this.now());
+    if (this.unknown.size > MAX_UNKNOWN) this.unknown.delete(this.unknown.keys().next().value!);
+  }
+}
