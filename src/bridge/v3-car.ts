@@ -94,7 +94,8 @@ export class V3Car {
 
   onMetric(name: string, text: string): void {
     this.touch();
-    if (!this.state.has(name) && text !== '' && this.state.size >= this.host.maxMetrics) {
+    const isNew = !this.state.has(name) && text !== '' && name !== CONNECTED_METRIC;
+    if (isNew && this.state.size >= this.host.maxMetrics) {
       this.fullLog.event((suppressed) =>
         this.host.log.warn(
           { vehicle: this.label, metric: name, limit: this.host.maxMetrics, suppressed },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { BRIDGE_CLIENT_ID } from '../../src/bridge/mqtt-bridge.js';
+import { vehicleKey } from '../../src/server/hub.js';
 import { eventually } from '../helpers/eventually.js';
 import { type Harness, type HarnessOptions, startServer } from '../helpers/harness.js';
 import { MOSQUITTO_URL, MqttInbox, uniqueName, V3Module } from '../helpers/v3-module.js';
@@ -217,4 +218,47 @@ test('without mqtt.url (and no embedded broker) there is no bridge', async (t) =
   const h = await startServer(t);
   assert.equal(h.server.bridge, undefined);
   assert.equal(h.server.hub.carObserver, undefined);
+});
+
+test("topics under another owner's prefix are ignored", async (t) => {
+  const s = await bridged(t);
+  const app = await s.h.connect('A', s.vehicleId, s.secret);
+  assert.equal(await app.nextOf('Z'), 'Z0');
+  // The intruder is a registered owner with a vehicle of its own, and names the victim's vehicle id.
+  const intruder = uniqueName('intruder');
+  const own = uniqueName('W');
+  await s.h.addVehicle(own, 'own-secret-1', await s.h.addOwner(intruder));
+  const bogus = await V3Module.connect(intruder, s.vehicleId);
+  t.after(() => bogus.close(['v.b.soc']));
+  await bogus.metrics({ 'v.b.soc': '1' });
+  await bogus.online();
+  // Then under its own vehicle: once that one is online, the bogus topics have been handled.
+  const mine = await V3Module.connect(intruder, own);
+  t.after(() => mine.close([]));
+  const ownApp = await s.h.connect('A', own, 'own-secret-1');
+  await mine.online();
+  await untilOnline(ownApp);
+  assert.deepEqual(
+    app.pending().filter((m) => !m.startsWith('T')),
+    [],
+  );
+  const victim = (await s.h.store.findVehicle(s.vehicleId))!;
+  assert.equal(await s.h.server.hub.carConnected(vehicleKey(victim)), false);
+});
+
+test('limits: metrics per vehicle and payload size (both set low for this test)', async (t) => {
+  const s = await bridged(t, { settings: { 'mqtt.max_metrics_per_vehicle': 2, 'mqtt.max_payload': 64 } });
+  const app = await s.h.connect('A', s.vehicleId, s.secret);
+  const m = await module(t, s);
+  await m.metrics({ 'v.b.soc': '64', 'v.c.state': 'done', 'v.b.range.est': '123' });
+  await m.metrics({ 'v.e.locked': 'x'.repeat(65) });
+  await m.online();
+  await untilOnline(app);
+  const status = await app.nextOf('S');
+  assert.equal(statusField(status, 1), '64.0');
+  assert.equal(statusField(status, 5), 'done');
+  assert.equal(statusField(status, 8), '0');
+  const logged = (text: string) => s.h.logs.filter((l) => l.includes(text)).length;
+  assert.equal(logged('(mqtt.max_metrics_per_vehicle)'), 1);
+  assert.equal(logged('(mqtt.max_payload)'), 1);
 });
