@@ -128,7 +128,7 @@ export const VehicleConnected = closed(
 );
 
 export const ProtocolRow = closed(
-  { m_msgtime: Str, m_paranoid: Str, m_ptoken: Str, m_code: Str, m_msg: Str },
+  { m_msgtime: Str, m_paranoid: Int, m_ptoken: Str, m_code: Str, m_msg: Str },
   'A stored message',
 );
 export const ProtocolList = Type.Array(ProtocolRow);
@@ -182,11 +182,11 @@ export const TpmsView = Type.Object(
 
 export const HistorySummaryList = Type.Array(
   closed(
-    { h_recordtype: Str, distinctrecs: Str, totalrecs: Str, totalsize: Str, first: Str, last: Str },
+    { h_recordtype: Str, distinctrecs: Int, totalrecs: Int, totalsize: Str, first: Str, last: Str },
     'One record type',
   ),
 );
-export const HistoryRecordRow = closed({ h_timestamp: Str, h_recordnumber: Str, h_data: Str }, 'One record');
+export const HistoryRecordRow = closed({ h_timestamp: Str, h_recordnumber: Int, h_data: Str }, 'One record');
 export const HistoryRecordList = Type.Array(HistoryRecordRow);
 
 // ---- commands ----------------------------------------------------------------------------------------

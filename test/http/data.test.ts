@@ -128,7 +128,7 @@ test('GET /api/protocol: the stored messages, F and S first, every value a strin
     m_code,
     m_msg,
     m_msgtime: '2024-05-01 12:00:00',
-    m_paranoid: '0',
+    m_paranoid: 0,
     m_ptoken: '',
   });
   assert.deepEqual(rows, [row('F', '3.3.004,VIN123,25,1,TR,OVMS'), row('S', S_PAYLOAD), row('L', L_PAYLOAD)]);
@@ -204,9 +204,9 @@ test('502 Paranoid vehicles not supported by api', async (t) => {
   assertText(await api.withPassword('GET', '/api/lock/DEMO'), 502, 'Paranoid vehicles not supported by api');
   // The raw protocol view still lists them, marked paranoid.
   const rows = assertJson(await api.withPassword('GET', '/api/protocol/DEMO'), 200, ProtocolList) as {
-    m_paranoid: string;
+    m_paranoid: number;
   }[];
-  assert.ok(rows.length === 4 && rows.every((r) => r.m_paranoid === '1'));
+  assert.ok(rows.length === 4 && rows.every((r) => r.m_paranoid === 1));
 });
 
 test('GET /api/historical: summary per type and records of one type, with since', async (t) => {
@@ -224,19 +224,19 @@ test('GET /api/historical: summary per type and records of one type, with since'
   const summary = assertJson(await api.withPassword('GET', '/api/historical/DEMO'), 200, HistorySummaryList);
   assert.deepEqual(summary, [
     {
-      distinctrecs: '2',
+      distinctrecs: 2,
       first: '2024-05-01 10:00:00',
       h_recordtype: 'RT-BAT-P',
       last: '2024-05-02 10:00:00',
-      totalrecs: '3',
+      totalrecs: 3,
       totalsize: String(3 * ('RT-BAT-P'.length + 3 + 'DEMO'.length + 20)),
     },
     {
-      distinctrecs: '1',
+      distinctrecs: 1,
       first: '2024-05-03 08:30:00',
       h_recordtype: 'RT-GPS-Log',
       last: '2024-05-03 08:30:00',
-      totalrecs: '1',
+      totalrecs: 1,
       totalsize: String('RT-GPS-Log'.length + 3 + 'DEMO'.length + 20),
     },
   ]);
@@ -252,13 +252,13 @@ test('GET /api/historical: summary per type and records of one type, with since'
     HistoryRecordList,
   );
   assert.deepEqual(records, [
-    { h_data: 'a,1', h_recordnumber: '0', h_timestamp: '2024-05-01 10:00:00' },
-    { h_data: 'b,2', h_recordnumber: '1', h_timestamp: '2024-05-01 10:00:00' },
-    { h_data: 'c,3', h_recordnumber: '0', h_timestamp: '2024-05-02 10:00:00' },
+    { h_data: 'a,1', h_recordnumber: 0, h_timestamp: '2024-05-01 10:00:00' },
+    { h_data: 'b,2', h_recordnumber: 1, h_timestamp: '2024-05-01 10:00:00' },
+    { h_data: 'c,3', h_recordnumber: 0, h_timestamp: '2024-05-02 10:00:00' },
   ]);
   const recent = await api.withPassword('GET', '/api/historical/DEMO/RT-BAT-P', { query: since });
   assert.deepEqual(assertJson(recent, 200), [
-    { h_data: 'c,3', h_recordnumber: '0', h_timestamp: '2024-05-02 10:00:00' },
+    { h_data: 'c,3', h_recordnumber: 0, h_timestamp: '2024-05-02 10:00:00' },
   ]);
   assert.deepEqual(assertJson(await api.withPassword('GET', '/api/historical/DEMO/NONE'), 200), []);
   const bad = await api.withPassword('GET', '/api/historical/DEMO', { query: { since: 'yesterday' } });

@@ -73,7 +73,7 @@ export interface VehicleRow {
 export type View = Record<string, string | number>;
 export interface HistoryRow {
   h_timestamp: string;
-  h_recordnumber: string;
+  h_recordnumber: number;
   h_data: string;
 }
 export interface StreamEvent {

@@ -3,13 +3,15 @@ import type { HistoryRecord, HistorySummary, StoredMessage } from '../../store/s
 import { payloadText } from './common.js';
 
 /**
- * Row views that the reference takes straight from its database. Its MySQL driver hands every column
- * over as a string, so every value here is a JSON string too: clients written against it expect that.
+ * Row views that the reference takes straight from its database, with the JSON types its database
+ * driver gives them (checked against the reference itself): integer columns and counts are JSON
+ * numbers (`m_paranoid`, `h_recordnumber`, `distinctrecs`, `totalrecs`); times, text and the byte
+ * total `totalsize` (a SUM, which the driver hands over as a decimal string) are JSON strings.
  */
 
 export type ProtocolRow = {
   m_msgtime: string;
-  m_paranoid: string;
+  m_paranoid: number;
   m_ptoken: string;
   m_code: string;
   m_msg: string;
@@ -19,7 +21,7 @@ export type ProtocolRow = {
 export function protocolView(messages: readonly StoredMessage[]): ProtocolRow[] {
   return messages.map((m) => ({
     m_msgtime: formatTimestamp(m.time),
-    m_paranoid: m.paranoid ? '1' : '0',
+    m_paranoid: m.paranoid ? 1 : 0,
     m_ptoken: m.ptoken,
     m_code: m.code,
     m_msg: payloadText(m),
@@ -28,8 +30,8 @@ export function protocolView(messages: readonly StoredMessage[]): ProtocolRow[] 
 
 export type HistorySummaryRow = {
   h_recordtype: string;
-  distinctrecs: string;
-  totalrecs: string;
+  distinctrecs: number;
+  totalrecs: number;
   totalsize: string;
   first: string;
   last: string;
@@ -38,8 +40,8 @@ export type HistorySummaryRow = {
 export function historySummaryView(rows: readonly HistorySummary[]): HistorySummaryRow[] {
   return rows.map((r) => ({
     h_recordtype: r.type,
-    distinctrecs: String(r.distinctRecnos),
-    totalrecs: String(r.totalRecords),
+    distinctrecs: r.distinctRecnos,
+    totalrecs: r.totalRecords,
     totalsize: String(r.approxBytes),
     first: formatTimestamp(r.first),
     last: formatTimestamp(r.last),
@@ -48,14 +50,14 @@ export function historySummaryView(rows: readonly HistorySummary[]): HistorySumm
 
 export type HistoryRecordRow = {
   h_timestamp: string;
-  h_recordnumber: string;
+  h_recordnumber: number;
   h_data: string;
 };
 
 export function historyRecordsView(rows: readonly HistoryRecord[]): HistoryRecordRow[] {
   return rows.map((r) => ({
     h_timestamp: formatTimestamp(r.timestamp),
-    h_recordnumber: String(r.recno),
+    h_recordnumber: r.recno,
     h_data: r.data.toString('utf8'),
   }));
 }
