@@ -79,6 +79,8 @@ export interface ServerConfig {
     keepAliveTimeout: number;
     headerTimeout: number;
     maxConnectionsPerAddress: number;
+    /** multipart/form-data bodies: most fields, most bytes per field. */
+    form: { maxFields: number; maxFieldBytes: number };
     /** Seconds; 0 = no Strict-Transport-Security header. */
     hstsMaxAge: number;
     /** Map tile URL template for the web dashboard ('' = offline map). */
@@ -327,6 +329,7 @@ function build(raw: Raw): ServerConfig {
       keepAliveTimeout: ms('http.keepalive_timeout'),
       headerTimeout: ms('http.header_timeout'),
       maxConnectionsPerAddress: num('http.max_connections_per_address'),
+      form: { maxFields: num('http.form_max_fields'), maxFieldBytes: num('http.form_max_field_bytes') },
       hstsMaxAge: num('http.hsts_max_age'),
       mapTiles: str('http.map_tiles'),
     },

@@ -477,6 +477,20 @@ export const SETTINGS = [
     help: 'Most HTTP connections open at once from one address (0 = no limit)',
   },
   {
+    key: 'http.form_max_fields',
+    env: 'OVMS_HTTP_FORM_MAX_FIELDS',
+    type: 'int',
+    default: 32,
+    help: 'Most fields in one multipart/form-data request body (more: 400)',
+  },
+  {
+    key: 'http.form_max_field_bytes',
+    env: 'OVMS_HTTP_FORM_MAX_FIELD_BYTES',
+    type: 'int',
+    default: 8192,
+    help: 'Most bytes in one field of a multipart/form-data request body (more: 400); the whole body is at most 64 KiB',
+  },
+  {
     key: 'http.hsts_max_age',
     env: 'OVMS_HTTP_HSTS_MAX_AGE',
     type: 'int',

@@ -13,6 +13,7 @@ import { registerAuthHook } from './auth.js';
 import { LoginThrottled } from './authenticate.js';
 import type { ApiContext } from './context.js';
 import { ResponseValidationError, validatingSerializerCompiler } from './json.js';
+import { registerMultipartForms } from './multipart-parser.js';
 import { registerOriginCheck } from './origin-check.js';
 import { accountRoutes } from './routes/account.js';
 import { chargeControlRoutes } from './routes/charge-control.js';
@@ -96,7 +97,8 @@ export async function buildApp(
   });
   app.setSerializerCompiler(validatingSerializerCompiler);
 
-  // Form bodies (POST /api/token and /mqapi/* as the reference reads them, and the control routes).
+  // Form bodies (POST /api/token and /mqapi/* as the reference reads them, and the control routes),
+  // urlencoded or multipart (openWB and `curl -F` send multipart).
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: 64 * 1024 },
@@ -104,6 +106,7 @@ export async function buildApp(
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     },
   );
+  registerMultipartForms(app, ctx.config.http.form);
 
   const origin = corsOrigin(ctx.config.http.corsOrigin);
   await app.register(cors, {
