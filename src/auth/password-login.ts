@@ -28,7 +28,7 @@ export async function passwordLogin(
   if (!('settle' in attempt)) return { ok: false, retryAfterMs: attempt.wait };
   let ok: boolean | undefined; // stays undefined when the check fails for another reason (database)
   try {
-    const result = await check(store, username, password);
+    const result = await checkPasswordOrToken(store, username, password);
     ok = result.ok;
     return result;
   } finally {
@@ -36,7 +36,15 @@ export async function passwordLogin(
   }
 }
 
-async function check(store: Store, username: string, password: string): Promise<PasswordLogin> {
+/**
+ * The check itself, without the throttle (callers that hold an attempt of their own, e.g. the MQTT
+ * broker, which tries a vehicle secret under the same attempt first).
+ */
+export async function checkPasswordOrToken(
+  store: Store,
+  username: string,
+  password: string,
+): Promise<PasswordLogin> {
   const owner = await store.getOwnerByName(username);
   // The token costs one SHA-256 and a lookup; a token of another owner is no login.
   const token = await store.findApiToken(hashApiToken(password));

@@ -27,6 +27,8 @@ export interface StartOptions extends CommonOptions {
   tlsPort?: string;
   httpPort?: string;
   httpsPort?: string;
+  mqttPort?: string;
+  mqttTlsPort?: string;
   logLevel?: string;
   bus?: string;
   nodeId?: string;
@@ -51,6 +53,8 @@ export async function startServer(o: StartOptions): Promise<RunningServer> {
     'server.tls_port': o.tlsPort,
     'server.http_port': o.httpPort,
     'server.https_port': o.httpsPort,
+    'mqtt.port': o.mqttPort,
+    'mqtt.tls_port': o.mqttTlsPort,
     'log.level': o.logLevel,
     'bus.url': o.bus,
     'server.node_id': o.nodeId,
@@ -200,6 +204,8 @@ export function registerStartCommand(program: Command): void {
     .option('--tls-port <n>', 'protocol v2 TLS port (env OVMS_TLS_PORT)')
     .option('--http-port <n>', 'HTTP API port (env OVMS_HTTP_PORT)')
     .option('--https-port <n>', 'HTTPS API port, with tls.cert and tls.key (env OVMS_HTTPS_PORT)')
+    .option('--mqtt-port <n>', 'embedded MQTT broker port for protocol v3, 0 = off (env OVMS_MQTT_PORT)')
+    .option('--mqtt-tls-port <n>', 'MQTT over TLS port, with tls.cert and tls.key (env OVMS_MQTT_TLS_PORT)')
     .option('--bus <url>', 'redis://HOST:PORT to join other nodes (env OVMS_BUS)')
     .option('--node-id <name>', "this node's name (env OVMS_NODE_ID)")
     .option('--log-level <level>', 'trace, debug, info, warn, error (env OVMS_LOG_LEVEL)')

@@ -95,6 +95,18 @@ export interface ServerConfig {
     maxMetricsPerVehicle: number;
     maxPayload: number;
     maxVehiclesPerOwner: number;
+    /** The embedded broker (src/mqtt/embedded-broker.ts); connectTimeout in milliseconds. */
+    port: number;
+    tlsPort: number;
+    maxConnections: number;
+    maxConnectionsPerAddress: number;
+    connectTimeout: number;
+    maxPacketSize: number;
+    maxSubscriptions: number;
+    publishRate: number;
+    publishBurst: number;
+    maxRetainedPerOwner: number;
+    maxRetainedBytesPerOwner: number;
   };
   /** Push notifications (src/push, docs/push.md); durations in milliseconds. */
   push: {
@@ -340,6 +352,17 @@ function build(raw: Raw): ServerConfig {
       maxMetricsPerVehicle: num('mqtt.max_metrics_per_vehicle'),
       maxPayload: num('mqtt.max_payload'),
       maxVehiclesPerOwner: num('mqtt.max_vehicles_per_owner'),
+      port: num('mqtt.port'),
+      tlsPort: num('mqtt.tls_port'),
+      maxConnections: num('mqtt.max_connections'),
+      maxConnectionsPerAddress: num('mqtt.max_connections_per_address'),
+      connectTimeout: ms('mqtt.connect_timeout'),
+      maxPacketSize: num('mqtt.max_packet_size'),
+      maxSubscriptions: num('mqtt.max_subscriptions'),
+      publishRate: num('mqtt.publish_rate'),
+      publishBurst: num('mqtt.publish_burst'),
+      maxRetainedPerOwner: num('mqtt.max_retained_per_owner'),
+      maxRetainedBytesPerOwner: num('mqtt.max_retained_bytes_per_owner'),
     },
     push: {
       throttle: ms('push.throttle'),
@@ -405,6 +428,14 @@ function build(raw: Raw): ServerConfig {
   }
   if (config.http.idleTimeout > 0 && config.http.idleTimeout < 2000) {
     throw new ConfigError('http.idle_timeout must be 0 (off) or at least 2 seconds');
+  }
+  if (config.mqtt.maxPacketSize < 16384) {
+    throw new ConfigError(
+      'mqtt.max_packet_size must be at least 16384: modules send command responses of several KB',
+    );
+  }
+  if (config.mqtt.connectTimeout < 1000) {
+    throw new ConfigError('mqtt.connect_timeout must be at least 1 second');
   }
   if (config.timeouts.carPing >= config.timeouts.car) {
     throw new ConfigError('timeouts.car_ping must be shorter than timeouts.car');

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Hub } from '../server/hub.js';
+import type { ListenerStates } from '../server/listener-state.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
 import type { Store, Vehicle } from '../store/store.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -19,6 +20,8 @@ export interface ApiContext {
   accounts: AccountThrottle;
   /** The TLS certificate of the HTTPS and v2 TLS listeners, when they are configured. */
   certificates?: TlsCertificates;
+  /** What each listener of the node is doing (/health). */
+  listeners: () => ListenerStates;
 }
 
 /** Who is calling, once the auth hook has run. */

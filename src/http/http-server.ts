@@ -8,6 +8,7 @@ import type { ServerConfig } from '../config/config.js';
 import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { type ListenerName, listenAs } from '../server/listen-error.js';
+import { type ListenerStates, listeningOn, OFF } from '../server/listener-state.js';
 import { TlsCertificates } from '../server/tls-certificates.js';
 import { buildApp } from './app.js';
 import { guardConnections } from './connection-guard.js';
@@ -23,6 +24,8 @@ export interface HttpApiDeps {
   accounts?: AccountThrottle;
   /** The TLS certificate, shared with the v2 TLS listener; made (and watched) here when not given. */
   certificates?: TlsCertificates;
+  /** Every listener's state, for /health (the HTTP ones alone when not given). */
+  listeners?: () => ListenerStates;
 }
 
 /**
@@ -64,6 +67,16 @@ export class HttpApi {
       }),
       accounts: deps.accounts ?? accountThrottle(config),
       certificates: deps.certificates ?? this.ownCertificates,
+      listeners:
+        deps.listeners ??
+        (() => ({
+          v2: OFF,
+          v2_tls: OFF,
+          http: listeningOn(this.ports.http),
+          https: listeningOn(this.ports.https),
+          mqtt: OFF,
+          mqtt_tls: OFF,
+        })),
     };
   }
 

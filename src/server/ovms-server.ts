@@ -9,6 +9,7 @@ import { LocalBus } from '../bus/local-bus.js';
 import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
 import { accountThrottle, HttpApi } from '../http/http-server.js';
+import { EmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { ExternalBroker } from '../mqtt/external-broker.js';
 import type { MqttPort } from '../mqtt/mqtt-port.js';
 import { LogNotifier } from '../notify/log-notifier.js';
@@ -23,6 +24,7 @@ import { Housekeeping } from './housekeeping.js';
 import { Hub } from './hub.js';
 import type { Link, LinkEvents } from './link.js';
 import { listenAs } from './listen-error.js';
+import { type ListenerStates, listeningOn, OFF } from './listener-state.js';
 import { V2Listener } from './listeners.js';
 import { LoginHandler } from './login.js';
 import { handleMessage } from './message-handlers.js';
@@ -43,8 +45,11 @@ export interface ServerDeps {
    * external broker, and with neither there is no bridge.
    */
   mqtt?: MqttPort;
-  /** Port overrides; 0 here means "any free port" (tests), unlike the config where 0 is "off". */
-  listen?: { v2?: number; v2tls?: number; http?: number; https?: number };
+  /**
+   * Port overrides; 0 here means "any free port" (tests), unlike the config where 0 is "off". With
+   * `listen` given, only the HTTP API and the MQTT broker listed here start.
+   */
+  listen?: { v2?: number; v2tls?: number; http?: number; https?: number; mqtt?: number; mqttTls?: number };
 }
 
 export function serverVersion(): string {
@@ -63,14 +68,25 @@ export class OvmsServer {
   readonly config: ServerConfig;
   readonly log: Logger;
   /** Bound ports after start() (0 = not listening). */
-  readonly ports = { v2: 0, v2tls: 0, http: 0, https: 0 };
+  readonly ports = { v2: 0, v2tls: 0, http: 0, https: 0, mqtt: 0, mqttTls: 0 };
   /** The HTTP API (src/http). */
   readonly http: HttpApi;
   /** The certificate of every TLS listener, when `tls.cert` and `tls.key` are set; reloaded on change. */
   readonly certificates: TlsCertificates | undefined;
+  /**
+   * The embedded MQTT broker (protocol v3), after start() when `mqtt.port` or `mqtt.tls_port` is
+   * on (or a test lists one in `listen`); it runs in-process even when its ports failed to open.
+   */
+  broker: EmbeddedBroker | undefined;
+  /**
+   * The server's side of MQTT after start(): `deps.mqtt`, else the embedded broker, else the
+   * external one of `mqtt.url`; undefined when there is none.
+   */
+  mqtt: MqttPort | undefined;
   private readonly listeners: V2Listener[] = [];
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
+  private readonly accounts: ReturnType<typeof accountThrottle>;
   private readonly housekeeping: Housekeeping;
   private readonly live = new Set<Connection>();
   /** Logouts still telling the other connections (they use the bus, which closes after stop()). */
@@ -108,6 +124,7 @@ export class OvmsServer {
     this.throttle = new AuthThrottle(deps.config.limits.authFailures, deps.config.limits.authFailureWindow);
     // One per node, for the v2 scheme-1 login and every HTTP password login alike.
     const accounts = accountThrottle(deps.config);
+    this.accounts = accounts;
     this.login = new LoginHandler(this.hub, this.throttle, accounts);
     this.housekeeping = new Housekeeping(this.hub, this.throttle, () => this.sweepConnections());
     const { cert, key, expiryWarningDays } = deps.config.tls;
@@ -121,6 +138,7 @@ export class OvmsServer {
       log: deps.log,
       accounts,
       certificates: this.certificates,
+      listeners: () => this.listenerStates(),
     });
     this.warnings = { ...DEFAULT_WARNINGS, perWindow: deps.config.limits.warningsPerConnection };
     this.descriptors = new DescriptorWatch(deps.log);
@@ -160,6 +178,7 @@ export class OvmsServer {
       await this.http.start({ http: ports.http, https: ports.https });
     this.ports.http = this.http.ports.http;
     this.ports.https = this.http.ports.https;
+    await this.startBroker(ports);
     this.housekeeping.start();
     if (this.certificates?.details) this.certificates.start();
     this.startBridge();
@@ -171,7 +190,7 @@ export class OvmsServer {
 
   /** The v3 bridge over the embedded broker, or over the external one of `mqtt.url`. */
   private startBridge(): void {
-    let port = this.deps.mqtt;
+    let port: MqttPort | undefined = this.deps.mqtt ?? this.broker;
     if (!port && this.config.mqtt.url !== '') {
       this.externalBroker = new ExternalBroker({
         url: this.config.mqtt.url,
@@ -182,6 +201,7 @@ export class OvmsServer {
       });
       port = this.externalBroker;
     }
+    this.mqtt = port;
     if (!port) return;
     this.bridge = new MqttBridge({
       hub: this.hub,
@@ -191,6 +211,42 @@ export class OvmsServer {
       connectCar: (vehicle, make) => this.connectCar(vehicle, make),
     });
     this.bridge.start();
+  }
+
+  /** The embedded MQTT broker, when on; a port it cannot open is logged and the server runs on. */
+  private async startBroker(ports: NonNullable<ServerDeps['listen']>): Promise<void> {
+    const c = this.config;
+    const on = this.deps.listen
+      ? ports.mqtt !== undefined || ports.mqttTls !== undefined
+      : c.mqtt.port > 0 || (c.tls.cert !== '' && c.mqtt.tlsPort > 0);
+    // With an external broker (`mqtt.url`) or one given by the caller, none is embedded.
+    if (!on || c.mqtt.url !== '' || this.deps.mqtt) return;
+    const broker = await EmbeddedBroker.create({
+      config: c,
+      log: this.log.child({ component: 'mqtt' }),
+      store: this.hub.store,
+      accounts: this.accounts,
+      throttle: this.throttle,
+      certificates: this.certificates,
+    });
+    this.broker = broker;
+    if (this.deps.listen) await broker.listen({ mqtt: ports.mqtt, mqttTls: ports.mqttTls });
+    else await broker.listen();
+    const { mqtt, mqtt_tls } = broker.listeners;
+    this.ports.mqtt = mqtt.state === 'listening' ? mqtt.port : 0;
+    this.ports.mqttTls = mqtt_tls.state === 'listening' ? mqtt_tls.port : 0;
+  }
+
+  /** What each listener is doing, for /health. */
+  listenerStates(): ListenerStates {
+    return {
+      v2: listeningOn(this.ports.v2),
+      v2_tls: listeningOn(this.ports.v2tls),
+      http: listeningOn(this.ports.http),
+      https: listeningOn(this.ports.https),
+      mqtt: this.broker?.listeners.mqtt ?? OFF,
+      mqtt_tls: this.broker?.listeners.mqtt_tls ?? OFF,
+    };
   }
 
   private admit(socket: net.Socket, address: string): boolean {
@@ -403,6 +459,7 @@ export class OvmsServer {
     await Promise.all(this.detaching);
     await this.bridge?.stop();
     await this.externalBroker?.close();
+    await this.broker?.close();
     await this.http.stop();
     await this.hub.stop();
     await this.hub.store.flush();

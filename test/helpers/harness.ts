@@ -110,6 +110,8 @@ export interface HarnessOptions {
   tls?: { cert: string; key: string };
   /** A real notifier (e.g. the push dispatcher) instead of the recording one; built over the store. */
   notifier?: (store: Store) => Notifier;
+  /** The embedded MQTT broker on these ports (0 = any free port; mqttTls needs `tls`); off when not given. */
+  mqtt?: { mqtt?: number; mqttTls?: number };
 }
 
 /**
@@ -151,7 +153,7 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
       log,
       notifier: opts.notifier ? opts.notifier(store) : notifier,
       bus: opts.bus,
-      listen: { v2: 0, http: 0, ...(opts.tls ? { v2tls: 0, https: 0 } : {}) },
+      listen: { v2: 0, http: 0, ...(opts.tls ? { v2tls: 0, https: 0 } : {}), ...opts.mqtt },
     });
   let server = make();
   await server.start();

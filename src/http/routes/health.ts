@@ -3,6 +3,31 @@ import type { FastifyInstance } from 'fastify';
 import { daysLeft } from '../../server/tls-certificates.js';
 import type { RouteDeps } from '../app.js';
 
+const Listener = Type.Union([
+  Type.Object({ state: Type.Literal('listening'), port: Type.Integer() }, { additionalProperties: false }),
+  Type.Object({ state: Type.Literal('off') }, { additionalProperties: false }),
+  Type.Object(
+    { state: Type.Literal('failed'), error: Type.String({ description: 'Why, and the setting to change' }) },
+    { additionalProperties: false },
+  ),
+]);
+
+const Listeners = Type.Object(
+  {
+    v2: Listener,
+    v2_tls: Listener,
+    http: Listener,
+    https: Listener,
+    mqtt: Listener,
+    mqtt_tls: Listener,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Each port of the node: listening (with its port), off (not configured) or failed (e.g. the port is taken; the node runs on without it)',
+  },
+);
+
 const Health = Type.Object(
   {
     status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
@@ -26,6 +51,7 @@ const Health = Type.Object(
     tls_days_left: Type.Optional(
       Type.Integer({ description: 'Whole days until then (negative once expired)' }),
     ),
+    listeners: Listeners,
   },
   { additionalProperties: false },
 );
@@ -86,6 +112,7 @@ export async function healthRoutes(app: FastifyInstance, deps: RouteDeps): Promi
               tls_days_left: daysLeft(certificate.expires, Date.now()),
             }
           : {}),
+        listeners: deps.listeners(),
       });
     },
   );

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { isTopicSafeName, printable } from '../../auth/account-names.js';
-import { isPermitted, isRefused } from '../../auth/permissions.js';
+import { hasMqttRight, ownsTopic } from '../../mqtt/access-rules.js';
 import type { RouteDeps } from '../app.js';
 import { checkPassword, LoginThrottled } from '../authenticate.js';
 import { MqapiBody, text } from '../schemas.js';
@@ -14,17 +14,6 @@ function schema(summary: string, response: Record<number, ReturnType<typeof text
 }
 
 const YES_NO = { 200: text('Allowed (empty body)'), 403: text('Refused (empty body)') };
-
-/**
- * The reference's rule, "the topic starts with `ovms/<username>/`", compared segment by segment: the
- * second segment must be the user's name itself. A name that cannot be a topic segment owns nothing,
- * so neither a wildcard (`+`, `#`) in the topic nor one in a name can reach another owner's topics.
- */
-export function ownsTopic(username: string | undefined, topic: string | undefined): boolean {
-  if (username === undefined || topic === undefined || !isTopicSafeName(username)) return false;
-  const [root, owner, ...rest] = topic.split('/');
-  return root === 'ovms' && owner === username && rest.length > 0;
-}
 
 const str = (v: string | number | undefined): string | undefined => (v === undefined ? undefined : String(v));
 
@@ -70,7 +59,7 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
           );
           return sendText(reply, 403, '');
         }
-        if (c && !isRefused(c.permit) && isPermitted(c.permit, 'v3', 'mqtt')) {
+        if (c && hasMqttRight(c.permit)) {
           request.log.info({ user: username }, 'mqapi auth: allowed');
           return sendText(reply, 200, '');
         }

@@ -1,0 +1,68 @@
+import { isTopicSafeName } from '../auth/account-names.js';
+import { isPermitted, isRefused } from '../auth/permissions.js';
+
+/**
+ * Who may use which MQTT topics: the one rule set of the embedded broker and of `/mqapi/*` (the
+ * HTTP back-end of an external broker), pure and without I/O.
+ *
+ * An owner login may use `ovms/<owner>/#`; a vehicle login (user name = vehicle id) only
+ * `ovms/<owner>/<vehicle id>/#`. The prefix levels are compared literally, level by level: a
+ * wildcard (`+`, `#`) standing in one of them is not the owner, and a name that cannot be a topic
+ * level (it holds `/`, `+`, `#` or a control character) owns nothing. Wildcards are allowed after
+ * the prefix only.
+ */
+export type BrokerIdentity =
+  | { readonly kind: 'owner'; readonly ownerId: number; readonly owner: string }
+  | {
+      readonly kind: 'vehicle';
+      readonly ownerId: number;
+      readonly owner: string;
+      readonly vehicleId: string;
+    };
+
+/** The topic levels an identity owns: `ovms`, owner (and vehicle id). */
+export function prefixLevels(who: BrokerIdentity): string[] {
+  return who.kind === 'owner' ? ['ovms', who.owner] : ['ovms', who.owner, who.vehicleId];
+}
+
+/** `ovms/<owner>/` or `ovms/<owner>/<vehicle id>/`, for messages. */
+export function prefixOf(who: BrokerIdentity): string {
+  return `${prefixLevels(who).join('/')}/`;
+}
+
+/**
+ * True when `topic` (a topic or, with `filter`, a subscription filter) lies under `levels`: each
+ * prefix level equal, at least one level after them, and no wildcard in a topic.
+ */
+function under(levels: readonly string[], topic: string, filter: boolean): boolean {
+  if (!levels.every(isTopicSafeName)) return false;
+  const parts = topic.split('/');
+  if (parts.length <= levels.length) return false;
+  for (let i = 0; i < levels.length; i++) if (parts[i] !== levels[i]) return false;
+  if (filter) return true;
+  return !parts.some((p) => p.includes('+') || p.includes('#'));
+}
+
+/** May this identity publish on `topic`? */
+export function mayPublish(who: BrokerIdentity, topic: string): boolean {
+  return under(prefixLevels(who), topic, false);
+}
+
+/** May this identity subscribe to `filter` (wildcards allowed after its prefix only)? */
+export function maySubscribe(who: BrokerIdentity, filter: string): boolean {
+  return under(prefixLevels(who), filter, true);
+}
+
+/**
+ * The reference's `/mqapi/acl` rule, "the topic starts with `ovms/<username>/`", compared level
+ * by level as above (the topic may be a filter: the broker asks for subscriptions too).
+ */
+export function ownsTopic(username: string | undefined, topic: string | undefined): boolean {
+  if (username === undefined || topic === undefined) return false;
+  return under(['ovms', username], topic, true);
+}
+
+/** True when a permit (a password login's `*` or a token's) may log in to a broker. */
+export function hasMqttRight(permit: string): boolean {
+  return !isRefused(permit) && isPermitted(permit, 'v3', 'mqtt');
+}
