@@ -1,10 +1,15 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { testSecrets } from './log-secrets.js';
 
 /** An MQTT 3.1.1 client as the OVMS module connects (no automatic reconnect), for tests. */
 export function mqttOptions(extra: IClientOptions = {}): IClientOptions {
   if (typeof extra.password === 'string') testSecrets.literal(extra.password, 'password');
   return { protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, keepalive: 60, ...extra };
+}
+
+/** A client that starts connecting (await its `connect` event). */
+export function mqttClient(url: string, extra: IClientOptions = {}): MqttClient {
+  return mqtt.connect(url, mqttOptions(extra));
 }
 
 /** Connects; rejects with the CONNACK error (its `code` is the return code) when refused. */
@@ -44,5 +49,18 @@ export function nextMessage(
       resolve({ topic, payload: payload.toString(), retain: packet.retain === true });
     };
     client.on('message', onMessage);
+  });
+}
+
+/** Granted QoS per filter of one SUBSCRIBE (128 = refused). */
+export function granted(client: MqttClient, filters: string[]): Promise<number[]> {
+  return new Promise((resolve) => {
+    const onPacket = (packet: Packet) => {
+      if (packet.cmd !== 'suback') return;
+      client.off('packetreceive', onPacket);
+      resolve(packet.granted as number[]);
+    };
+    client.on('packetreceive', onPacket);
+    client.subscribe(filters, { qos: 1 }, () => {});
   });
 }
