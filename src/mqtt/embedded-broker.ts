@@ -108,6 +108,20 @@ export class EmbeddedBroker implements MqttPort {
   async listen(ports: { mqtt?: number; mqttTls?: number } = {}): Promise<void> {
     const c = this.deps.config;
     const m = c.mqtt;
+    this.deps.log.info(
+      {
+        maxConnections: m.maxConnections,
+        maxConnectionsPerAddress: m.maxConnectionsPerAddress,
+        connectTimeoutMs: m.connectTimeout,
+        maxPacketSize: m.maxPacketSize,
+        maxSubscriptions: m.maxSubscriptions,
+        publishRate: m.publishRate,
+        publishBurst: m.publishBurst,
+        maxRetainedPerOwner: m.maxRetainedPerOwner,
+        maxRetainedBytesPerOwner: m.maxRetainedBytesPerOwner,
+      },
+      'MQTT broker limits',
+    );
     if (ports.mqtt !== undefined || m.port > 0) {
       const server = net.createServer((socket) => this.accept(socket));
       this.listeners.mqtt = await this.open(server, ports.mqtt ?? m.port, {
@@ -143,8 +157,10 @@ export class EmbeddedBroker implements MqttPort {
     setting: Parameters<typeof openPort>[3],
   ): Promise<ListenerState> {
     const state = await openPort(server, port, this.deps.config.host, setting);
-    if (state.state === 'listening') this.servers.push(server);
-    else if (state.state === 'failed')
+    if (state.state === 'listening') {
+      this.servers.push(server);
+      this.deps.log.info({ port: state.port, setting: setting.key }, 'MQTT broker (protocol v3) listening');
+    } else if (state.state === 'failed')
       this.deps.log.error(
         { setting: setting.key },
         `MQTT broker (protocol v3) not listening: ${state.error}. Protocol v2 and the HTTP API run on.`,
@@ -190,6 +206,8 @@ export class EmbeddedBroker implements MqttPort {
   private hand(socket: net.Socket): void {
     const address = socket.remoteAddress ?? '';
     socket.setNoDelay(true);
+    // A client may ask for no keepalive at all: TCP's own notices a peer that is gone.
+    socket.setKeepAlive(true, 300_000);
     socket.on('error', () => {});
     const sizer = new PacketSizer(this.deps.config.mqtt.maxPacketSize);
     const filter = new Transform({
