@@ -79,7 +79,14 @@ export async function spawnServer(
   const args = ['start', '--db', dbUrl, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   const child = spawn(process.execPath, [...profile, ...entry, ...args, ...extraArgs], {
     cwd: ROOT,
-    env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0', ...env },
+    env: {
+      ...process.env,
+      OVMS_TLS_PORT: '0',
+      OVMS_HTTP_PORT: '0',
+      OVMS_HTTPS_PORT: '0',
+      OVMS_MQTT_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', onLogLine ? 'pipe' : 'inherit', 'inherit'],
   });
   if (onLogLine) {

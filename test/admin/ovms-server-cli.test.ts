@@ -129,7 +129,7 @@ test('start: serves cars, admin commands work while it runs, SIGTERM exits 0', a
     [...CLI, 'start', '--db', db, '--host', '127.0.0.1', '--port', String(await freePort())],
     {
       cwd: ROOT,
-      env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0' },
+      env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_MQTT_PORT: '0' },
     },
   );
   t.after(() => child.kill('SIGKILL'));
@@ -171,7 +171,13 @@ test('demo: a demo vehicle with a simulated car that apps can watch at once, in 
     ['--import', tsx, join(ROOT, 'src/cli/ovms-server.ts'), 'demo', '--port', String(port)],
     {
       cwd,
-      env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: String(httpPort), OVMS_HTTPS_PORT: '0' },
+      env: {
+        ...process.env,
+        OVMS_TLS_PORT: '0',
+        OVMS_HTTP_PORT: String(httpPort),
+        OVMS_HTTPS_PORT: '0',
+        OVMS_MQTT_PORT: '0',
+      },
     },
   );
   t.after(() => child.kill('SIGKILL'));

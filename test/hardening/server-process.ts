@@ -55,7 +55,13 @@ export async function spawnServer(
     ],
     {
       cwd: ROOT,
-      env: { ...process.env, OVMS_TLS_PORT: '0', OVMS_HTTP_PORT: '0', OVMS_HTTPS_PORT: '0' },
+      env: {
+        ...process.env,
+        OVMS_TLS_PORT: '0',
+        OVMS_HTTP_PORT: '0',
+        OVMS_HTTPS_PORT: '0',
+        OVMS_MQTT_PORT: '0',
+      },
       stdio: ['ignore', opts.onStdout ? 'pipe' : 'ignore', 'inherit'],
     },
   );

@@ -55,7 +55,17 @@ export async function startCli(
   const child = spawn(
     process.execPath,
     [...CLI, 'start', '--db', db, '--host', '127.0.0.1', '--port', String(v2), '--http-port', String(http)],
-    { cwd: ROOT, env: { ...process.env, ...CLEAN, OVMS_TLS_PORT: '0', OVMS_HTTPS_PORT: '0', ...env } },
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ...CLEAN,
+        OVMS_TLS_PORT: '0',
+        OVMS_HTTPS_PORT: '0',
+        OVMS_MQTT_PORT: '0',
+        ...env,
+      },
+    },
   );
   t.after(() => child.kill('SIGKILL'));
   const lines: LogLine[] = [];

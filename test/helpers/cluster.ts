@@ -83,6 +83,7 @@ export async function startCluster(
           ...process.env,
           OVMS_BUS_PREFIX: prefix,
           OVMS_TLS_PORT: '0',
+          OVMS_MQTT_PORT: '0',
           OVMS_HTTPS_PORT: '0',
           OVMS_LOG_LEVEL: 'info',
           ...env,

@@ -11,7 +11,13 @@ test('MQTT limit mqtt.max_packet_size: a larger packet closes the connection bef
   // The limit set to its minimum for this test about it.
   const h = await startServer(t, { mqtt: { mqtt: 0 }, settings: { 'mqtt.max_packet_size': 16384 } });
   const client = await mqttConnect(url(h), { ...OWNER, clientId: 'big' });
-  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  const closed = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the connection stayed open')), 5000);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   client.publish('ovms/owner/CAR1/client/x/response/1', Buffer.alloc(20_000, 0x41), { qos: 0 });
   await closed;
   assert.ok(h.logs.some((l) => l.includes('larger than mqtt.max_packet_size (16384)')));
