@@ -21,22 +21,44 @@ export interface EmbeddedBrokerDeps extends BrokerLoginDeps {
   certificates?: TlsCertificates;
 }
 
-/** An aedes broker whose client publishes refused by the policy are skipped, not relayed. */
+/**
+ * An aedes broker whose client publishes refused by the policy are skipped, not relayed, and whose
+ * acknowledgement of a client's QoS 2 publish (PUBREC) waits for the server's own handlers of it
+ * (a history record stored before the module may forget it). Messages are told apart by their
+ * payload buffer, which aedes passes on by reference.
+ */
 class GuardedAedes extends Aedes {
   constructor(
     opts: ConstructorParameters<typeof Aedes>[0],
     private readonly dropped: WeakSet<object>,
+    private readonly holds: WeakMap<object, Promise<unknown>[]>,
   ) {
     super(opts);
   }
 
   override publish(packet: PublishPacket, client: unknown, done?: unknown): void {
-    const callback = (typeof client === 'function' ? client : done) as ((err?: Error) => void) | undefined;
-    if (typeof client !== 'function' && this.dropped.has(packet)) {
-      callback?.();
+    const publish = super.publish as (p: PublishPacket, c: unknown, d: unknown) => void;
+    if (typeof client === 'function' || client === null || client === undefined) {
+      publish.call(this, packet, client, done);
       return;
     }
-    (super.publish as (p: PublishPacket, c: unknown, d: unknown) => void)(packet, client, done);
+    const callback = (done ?? (() => {})) as (err?: Error) => void;
+    if (this.dropped.has(packet)) {
+      callback();
+      return;
+    }
+    if (packet.qos !== 2 || typeof packet.payload !== 'object') {
+      publish.call(this, packet, client, done);
+      return;
+    }
+    const payload = packet.payload;
+    this.holds.set(payload, []);
+    publish.call(this, packet, client, (err?: Error) => {
+      const held = this.holds.get(payload) ?? [];
+      this.holds.delete(payload);
+      if (held.length === 0) callback(err);
+      else void Promise.allSettled(held).then(() => callback(err));
+    });
   }
 }
 
@@ -74,6 +96,8 @@ export class EmbeddedBroker implements MqttPort {
     private readonly policy: BrokerPolicy,
     /** The remote address of each connection handed to aedes, for the login. */
     private readonly addresses: WeakMap<object, string>,
+    /** Handler promises a client's QoS 2 publish waits for, by payload buffer (see GuardedAedes). */
+    private readonly holds: WeakMap<object, Promise<unknown>[]>,
   ) {
     const m = deps.config.mqtt;
     this.connections = new ConnectionLimit({
@@ -88,6 +112,7 @@ export class EmbeddedBroker implements MqttPort {
 
   static async create(deps: EmbeddedBrokerDeps): Promise<EmbeddedBroker> {
     const addresses = new WeakMap<object, string>();
+    const holds = new WeakMap<object, Promise<unknown>[]>();
     const policy = new BrokerPolicy(deps.config, deps, deps.log, (conn) => addresses.get(conn) ?? '');
     const aedes = new GuardedAedes(
       {
@@ -99,9 +124,10 @@ export class EmbeddedBroker implements MqttPort {
         authorizeForward: policy.authorizeForward,
       },
       policy.dropped,
+      holds,
     );
     await aedes.listen();
-    return new EmbeddedBroker(deps, aedes, policy, addresses);
+    return new EmbeddedBroker(deps, aedes, policy, addresses, holds);
   }
 
   /** Opens the ports: `mqtt`/`mqttTls` override the settings (0 = any free port), as ServerDeps.listen. */
@@ -246,11 +272,14 @@ export class EmbeddedBroker implements MqttPort {
 
   async subscribe(filter: string, handler: MqttHandler): Promise<() => Promise<void>> {
     const log = this.deps.log;
-    const call = (topic: string, payload: Buffer) => {
+    const failed = (err: unknown, topic: string) => log.error({ err, topic }, 'MQTT subscriber failed');
+    const call = (topic: string, payload: Buffer): Promise<void> | undefined => {
       try {
-        handler(topic, payload);
+        const result = handler(topic, payload);
+        return result instanceof Promise ? result.catch((err: unknown) => failed(err, topic)) : undefined;
       } catch (err) {
-        log.error({ err, topic }, 'MQTT subscriber failed');
+        failed(err, topic);
+        return undefined;
       }
     };
     // Messages arriving while the retained ones are read wait, so a newer value comes last.
@@ -260,18 +289,22 @@ export class EmbeddedBroker implements MqttPort {
       if (systemFilter || !packet.topic.startsWith('$')) {
         const payload = toBuffer(packet.payload);
         if (waiting) waiting.push([packet.topic, payload]);
-        else call(packet.topic, payload);
+        else {
+          const pending = call(packet.topic, payload);
+          const held = typeof packet.payload === 'object' ? this.holds.get(packet.payload) : undefined;
+          if (pending && held) held.push(pending);
+        }
       }
       done();
     };
     await new Promise<void>((resolve) => this.aedes.subscribe(filter, deliver, resolve));
     const persistence = (this.aedes as unknown as { persistence: RetainedSource }).persistence;
     for await (const packet of persistence.createRetainedStream(filter)) {
-      call(packet.topic, toBuffer(packet.payload));
+      await call(packet.topic, toBuffer(packet.payload));
     }
     const queued = waiting;
     waiting = undefined;
-    for (const [topic, payload] of queued) call(topic, payload);
+    for (const [topic, payload] of queued) await call(topic, payload);
     return () => new Promise<void>((resolve) => this.aedes.unsubscribe(filter, deliver, resolve));
   }
 

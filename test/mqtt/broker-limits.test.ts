@@ -68,7 +68,9 @@ test('MQTT limit mqtt.max_retained_per_owner: beyond it a message is delivered b
   await client.publishAsync('ovms/owner/CAR1/two', '2', { qos: 1, retain: true });
   assert.equal((await live).payload, '2');
   const seen: string[] = [];
-  const stop = await h.server.mqtt!.subscribe('ovms/owner/#', (topic) => seen.push(topic));
+  const stop = await h.server.mqtt!.subscribe('ovms/owner/#', (topic) => {
+    seen.push(topic);
+  });
   assert.deepEqual(seen, ['ovms/owner/CAR1/one']);
   await stop();
   assert.ok(h.logs.some((l) => l.includes('delivered but not retained')));
@@ -82,9 +84,9 @@ test('MQTT limit mqtt.publish_rate: a client past its burst is slowed down, noth
   const client = await mqttConnect(url(h), { ...OWNER, clientId: 'fast' });
   t.after(() => client.endAsync(true));
   const seen: string[] = [];
-  const stop = await h.server.mqtt!.subscribe('ovms/owner/#', (_topic, payload) =>
-    seen.push(payload.toString()),
-  );
+  const stop = await h.server.mqtt!.subscribe('ovms/owner/#', (_topic, payload) => {
+    seen.push(payload.toString());
+  });
   const started = Date.now();
   await Promise.all(
     Array.from({ length: 15 }, (_, i) =>

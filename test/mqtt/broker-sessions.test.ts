@@ -45,9 +45,9 @@ test('embedded broker: retained metrics reach later subscribers; the will marks 
   assert.equal((await will).payload, 'no');
   // ...and is retained: the server's own subscription (the bridge's) sees it too.
   const seen: string[] = [];
-  const stop = await h.server.mqtt!.subscribe(`${PREFIX}metric/s/v3/connected`, (_topic, payload) =>
-    seen.push(payload.toString()),
-  );
+  const stop = await h.server.mqtt!.subscribe(`${PREFIX}metric/s/v3/connected`, (_topic, payload) => {
+    seen.push(payload.toString());
+  });
   assert.deepEqual(seen, ['no']);
   await stop();
 });
@@ -92,9 +92,9 @@ test('embedded broker as MqttPort: the server publishes anywhere and subscribes 
   const port = h.server.mqtt!;
   await port.publish('ovms/owner/V2CAR/metric/v/b/soc', '55', { retain: true });
   const seen: string[] = [];
-  const stop = await port.subscribe('ovms/+/+/metric/#', (topic, payload) =>
-    seen.push(`${topic}=${payload}`),
-  );
+  const stop = await port.subscribe('ovms/+/+/metric/#', (topic, payload) => {
+    seen.push(`${topic}=${payload}`);
+  });
   assert.deepEqual(seen, ['ovms/owner/V2CAR/metric/v/b/soc=55']);
   const app = await mqttConnect(url(h), { username: 'owner', password: 'owner-password', clientId: 'app' });
   t.after(() => app.endAsync(true));
