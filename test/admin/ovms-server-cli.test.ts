@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { OvmsClient } from '../../src/client/ovms-client.js';
 import { openStore } from '../../src/store/open-store.js';
+import { freePort } from '../hardening/server-process.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CLI = ['--import', 'tsx', 'src/cli/ovms-server.ts'];
@@ -110,15 +110,6 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
     };
     child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`exited with ${code} before printing ${pattern}: ${buf}`)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
   });
 }
 

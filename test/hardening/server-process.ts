@@ -4,13 +4,21 @@ import net from 'node:net';
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** A free loopback port (closed again before use, so another process could take it: rare enough). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
+/**
+ * A port a spawned server can listen on: free now, and below Linux's ephemeral range (32768 and up),
+ * so the outgoing connections that other tests open at the same time are never given it before the
+ * server binds it. Random, so parallel test files rarely pick the same one; tried until one binds.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 function accepts(port: number): Promise<boolean> {

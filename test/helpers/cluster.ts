@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import type { TestContext } from 'node:test';
 import { Redis } from 'ioredis';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { openStore } from '../../src/store/open-store.js';
+import { freePort } from '../hardening/server-process.js';
 import { createPostgresDatabase } from './databases.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -17,15 +17,6 @@ export interface ClusterNode {
   process: ChildProcess;
   /** Everything the node printed. */
   output: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**
