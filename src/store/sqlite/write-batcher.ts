@@ -14,7 +14,7 @@ export { WriteBatcherClosedError } from '../batch-queue.js';
 export type TransactionRunner = (work: () => void) => void;
 
 /** Commits may take at most about 1 / (1 + COMMIT_SPACING) of the time: see `delayMs`. */
-const COMMIT_SPACING = 4;
+const COMMIT_SPACING = 9;
 /** The longest a slow disk may stretch the wait of a batch, in ms. */
 const MAX_STRETCHED_DELAY_MS = 50;
 
@@ -37,10 +37,10 @@ export class WriteBatcher extends BatchQueue<() => void> {
    * A COMMIT blocks the event loop until the disk has the batch (an fsync: a fraction of a
    * millisecond on a quiet SSD, several on a busy or virtual disk). Committed every `maxDelayMs`
    * whatever that costs, a slow disk would stop the server for most of each period: relays, logins,
-   * everything. So when the last commit took longer than a quarter of `maxDelayMs`, the next batch
+   * everything. So when the last commit took longer than a ninth of `maxDelayMs`, the next batch
    * waits `COMMIT_SPACING` times that long instead (at most MAX_STRETCHED_DELAY_MS): commits then
-   * take at most about a fifth of the time, and each gathers more writes. Reads, `flush()` and a
-   * full queue still commit at once.
+   * take at most about a tenth of the time (more when the cap is reached), and each gathers more
+   * writes. Reads, `flush()` and a full queue still commit at once.
    */
   protected override delayMs(maxDelayMs: number): number {
     const stretched = Math.min(MAX_STRETCHED_DELAY_MS, COMMIT_SPACING * this.#lastCommitMs);
