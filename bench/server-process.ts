@@ -116,21 +116,32 @@ export type StartTarget = (vehicles: number) => Promise<BenchServer>;
 
 /**
  * Starts bench/bare-relay.ts (the least a v2 server must do: handshake and relay, no database) with
- * vehicles BENCH0..n-1 of secret "bench-secret", like `seed`.
+ * vehicles BENCH0..n-1 of secret "bench-secret", like `seed`. `uncorked`: one write per line.
  */
-export const startBareRelay: StartTarget = async (vehicles) => {
+export const startBareRelay: StartTarget = (vehicles) => bareRelay(vehicles, false);
+export const startUncorkedBareRelay: StartTarget = (vehicles) => bareRelay(vehicles, true);
+
+async function bareRelay(vehicles: number, uncorked: boolean): Promise<BenchServer> {
   const port = await freePort();
   const profile = process.env.OVMS_BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVMS_BENCH_PROFILE}`]
     : [];
   const child = spawn(
     process.execPath,
-    [...profile, '--import', 'tsx', 'bench/bare-relay.ts', String(port), String(vehicles)],
+    [
+      ...profile,
+      '--import',
+      'tsx',
+      'bench/bare-relay.ts',
+      String(port),
+      String(vehicles),
+      ...(uncorked ? ['uncorked'] : []),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   await waitForPort(port, child);
   return benchProcess(child, port, '', () => {});
-};
+}
 
 function benchProcess(child: ChildProcess, port: number, dbUrl: string, cleanUp: () => void): BenchServer {
   const pid = child.pid!;
