@@ -8,6 +8,7 @@ import { loginsScenario } from './scenarios/logins.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { relayScenario } from './scenarios/relay.js';
 import { steadyScenario } from './scenarios/steady.js';
+import { versusBareScenario } from './scenarios/versus-bare.js';
 
 /**
  * `npm run bench [-- --only relay,steady] [--quick]`: a load generator (this process) against a
@@ -116,6 +117,21 @@ const scenarios: Record<
         hl.ok === hl.requests
       );
     },
+  },
+  'versus-bare': {
+    target: '≥ 0.8× bare relay (logins/s, deliveries/s)',
+    run: () => versusBareScenario(quick ? 1 : 3, 1000, quick ? 3 : 5),
+    figure: (r) => {
+      const m = r.median as Record<string, { rate: number; cpu: number }>;
+      return Object.entries(m)
+        .map(([kind, v]) => `${kind} ${v.rate}× (CPU ${v.cpu}×)`)
+        .join(', ');
+    },
+    // Judged on the rates against the bare relay that batches its writes as the server does.
+    met: (r) =>
+      Object.entries(r.median as Record<string, { rate: number }>).every(
+        ([kind, v]) => kind.includes('/') || v.rate >= 0.8,
+      ),
   },
   history: {
     target: '≥ 20,000 acked h/s',

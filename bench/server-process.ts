@@ -115,6 +115,42 @@ export async function startBenchServer(
   const dbUrl = `sqlite:${join(dir, 'ovms.db')}`;
   await seed(dbUrl, vehicles);
   const { child, port } = await spawnServer(dbUrl, [], env, onLogLine);
+  return benchProcess(child, port, dbUrl, () => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** Starts something that accepts the same logins as a server: a process of its own, on a free port. */
+export type StartTarget = (vehicles: number) => Promise<BenchServer>;
+
+/**
+ * Starts bench/bare-relay.ts (the least a v2 server must do: handshake and relay, no database) with
+ * vehicles BENCH0..n-1 of secret "bench-secret", like `seed`. `uncorked`: one write per line.
+ */
+export const startBareRelay: StartTarget = (vehicles) => bareRelay(vehicles, false);
+export const startUncorkedBareRelay: StartTarget = (vehicles) => bareRelay(vehicles, true);
+
+async function bareRelay(vehicles: number, uncorked: boolean): Promise<BenchServer> {
+  const port = await freePort();
+  const profile = process.env.OVMS_BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVMS_BENCH_PROFILE}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [
+      ...profile,
+      '--import',
+      'tsx',
+      'bench/bare-relay.ts',
+      String(port),
+      String(vehicles),
+      ...(uncorked ? ['uncorked'] : []),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  await waitForPort(port, child);
+  return benchProcess(child, port, '', () => {});
+}
+
+function benchProcess(child: ChildProcess, port: number, dbUrl: string, cleanUp: () => void): BenchServer {
   const pid = child.pid!;
   return {
     port,
@@ -129,7 +165,7 @@ export async function startBenchServer(
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      cleanUp();
     },
   };
 }

@@ -1,12 +1,21 @@
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login } from '../clients.js';
 import { cpuMeter } from '../cpu.js';
-import { startBenchServer } from '../server-process.js';
+import { type StartTarget, startBenchServer } from '../server-process.js';
 import { pool } from '../stats.js';
 
-/** Car logins per second: `cars` cars, `parallel` handshakes in flight. */
-export async function loginsScenario(cars = 500, parallel = 50, warmup = 300) {
-  const server = await startBenchServer(cars + warmup);
+/**
+ * Logins per second: `cars` cars (or apps, with `clientType` 'A', one per vehicle), `parallel`
+ * handshakes in flight, against the server (or what `start` starts).
+ */
+export async function loginsScenario(
+  cars = 500,
+  parallel = 50,
+  warmup = 300,
+  clientType: 'C' | 'A' = 'C',
+  start: StartTarget = startBenchServer,
+) {
+  const server = await start(cars + warmup);
   const clients: OvmsClient[] = [];
   try {
     // Warm both processes' JIT on other vehicles first, then measure.
@@ -14,7 +23,7 @@ export async function loginsScenario(cars = 500, parallel = 50, warmup = 300) {
       Array.from({ length: warmup }, (_, i) => cars + i),
       parallel,
       async (i) => {
-        clients.push(await login(server.port, 'C', `BENCH${i}`));
+        clients.push(await login(server.port, clientType, `BENCH${i}`));
       },
     );
     await closeAll(clients.splice(0));
@@ -24,7 +33,7 @@ export async function loginsScenario(cars = 500, parallel = 50, warmup = 300) {
       Array.from({ length: cars }, (_, i) => i),
       parallel,
       async (i) => {
-        clients.push(await login(server.port, 'C', `BENCH${i}`));
+        clients.push(await login(server.port, clientType, `BENCH${i}`));
       },
     );
     const seconds = (performance.now() - started) / 1000;

@@ -1,7 +1,7 @@
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login, onCode } from '../clients.js';
 import { cpuMeter } from '../cpu.js';
-import { startBenchServer } from '../server-process.js';
+import { type StartTarget, startBenchServer } from '../server-process.js';
 import { summarise } from '../stats.js';
 
 const S_TAIL =
@@ -24,8 +24,9 @@ export async function relayScenario(
   window = 4,
   seconds = 10,
   placement?: Placement,
+  start: StartTarget = startBenchServer,
 ) {
-  const server = placement ? undefined : await startBenchServer(cars);
+  const server = placement ? undefined : await start(cars);
   const place: Placement = placement ?? {
     carPort: () => server!.port,
     appPort: () => server!.port,

@@ -51,25 +51,11 @@ export function socketLink(
     splitter.stop();
     events.onClose();
   });
-  // Lines written in one turn of the event loop go out in one system call (writev), not one each.
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    socket.uncork();
-  };
   return {
     transport,
     remoteAddress: normaliseAddress(socket.remoteAddress),
     remotePort: socket.remotePort ?? 0,
-    write: (line) => {
-      if (socket.destroyed) return;
-      if (!corked) {
-        corked = true;
-        socket.cork();
-        process.nextTick(uncork);
-      }
-      socket.write(line);
-    },
+    write: corkedWriter(socket),
     get queuedBytes() {
       return socket.writableLength;
     },
@@ -95,6 +81,24 @@ export function socketLink(
       socket.once('close', () => clearTimeout(timer));
     },
     destroy: () => socket.destroy(),
+  };
+}
+
+/** Lines written in one turn of the event loop go out in one system call (writev), not one each. */
+export function corkedWriter(socket: Socket): (line: Buffer) => void {
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  return (line) => {
+    if (socket.destroyed) return;
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(uncork);
+    }
+    socket.write(line);
   };
 }
 

@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { type Link, type LinkEvents, normaliseAddress, socketLink, webSocketLink } from './link.js';
 
+const GET = Buffer.from('GET ', 'latin1');
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Takes over an accepted socket as a protocol connection. `acceptedAt` is when the socket was
  * accepted; the returned function is called at the login deadline and closes the connection if it
@@ -139,14 +142,14 @@ export class V2Listener {
       expire = expiry;
     };
     // Peek at the first bytes: a WebSocket client starts with "GET ", a v2 client with "MP-"/"AP-".
-    let head = Buffer.alloc(0);
+    let head: Buffer = EMPTY;
     const onData = (chunk: Buffer) => {
-      head = Buffer.concat([head, chunk]);
-      if (head.length < 4 && Buffer.from('GET ').subarray(0, head.length).equals(head)) return;
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      if (head.length < 4 && GET.subarray(0, head.length).equals(head)) return;
       socket.off('data', onData);
-      socket.pause();
-      socket.unshift(head);
-      if (head.subarray(0, 4).toString('latin1') === 'GET ') {
+      if (head.subarray(0, 4).equals(GET)) {
+        socket.pause();
+        socket.unshift(head);
         this.upgrading.set(socket, { acceptedAt, handOver });
         this.http.emit('connection', socket);
         socket.resume();
@@ -158,7 +161,9 @@ export class V2Listener {
           acceptedAt,
         ),
       );
-      socket.resume();
+      // The link's own 'data' listener is in place now: it takes the bytes read so far at once (a
+      // pause, unshift and resume would hand them over a turn later, at some cost for every login).
+      socket.emit('data', head);
     };
     socket.on('data', onData);
   }

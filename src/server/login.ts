@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { AccountThrottle } from '../auth/account-throttle.js';
 import { passwordLogin } from '../auth/password-login.js';
 import { isPermitted, isRefused } from '../auth/permissions.js';
-import { tokenFromBytes } from '../protocol/digest.js';
 import { acceptClient, verifyClientDigest } from '../protocol/handshake.js';
 import { Scheme1Codec } from '../protocol/line-codec.js';
 import {
@@ -17,6 +15,7 @@ import type { Vehicle } from '../store/store.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { Connection } from './connection.js';
 import { type Hub, vehicleKey } from './hub.js';
+import { nextServerToken } from './server-tokens.js';
 
 /**
  * The first line of a connection: a login (scheme 0 or 1) or an auto-provisioning request, as an
@@ -67,7 +66,7 @@ export class LoginHandler {
     }
     this.throttle.succeed(address, w.vehicleId);
     if (w.clientType === 'C') this.authAlert(vehicle, true, address);
-    const accepted = acceptClient(vehicle.secret, w.token, () => tokenFromBytes(randomBytes(22)));
+    const accepted = acceptClient(vehicle.secret, w.token, nextServerToken);
     conn.sendRaw(accepted.reply);
     conn.codec = accepted.codec;
     await this.loggedIn(conn, w.clientType as 'C' | 'A' | 'B', vehicle, 0);

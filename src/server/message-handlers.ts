@@ -82,6 +82,10 @@ function handleCarMessage(hub: Hub, car: Connection, msg: Message): Promise<void
   }
 }
 
+/** `T0` follows every stored car message; lines on the bus are never changed, so one serves all. */
+const T_ZERO = busLine('T', '0');
+const PERFORMANCE_DOUBLED = Buffer.from(',performance,,', 'latin1');
+
 /**
  * A car message of a stored code: store it as the latest of its code (and as history when
  * configured), relay it to every client, then `f` after an `F`, then `T0`.
@@ -97,7 +101,7 @@ function storeAndRelay(
 ): Promise<void> {
   let data = payload;
   let relayed = wirePayload;
-  if (code === 'S' && !paranoid && payload.includes(',performance,,')) {
+  if (code === 'S' && !paranoid && payload.includes(PERFORMANCE_DOUBLED)) {
     // Firmware 1.2.0 sent a doubled comma after the mode in performance mode; the reference fixes it.
     data = Buffer.from(payload.toString('latin1').replace(',performance,,', ',performance,'), 'latin1');
     relayed = data;
@@ -125,7 +129,7 @@ function storeAndRelay(
   ref.lastUpdate = time;
   const lines = [busLine(wireCode, relayed)];
   if (code === 'F' && !paranoid) lines.push(busLine('f', hub.version));
-  lines.push(busLine('T', '0'));
+  lines.push(T_ZERO);
   const relay = hub.toClients(car, lines, saved);
   return Promise.all([relay, ...writes]).then(() => undefined);
 }

@@ -14,7 +14,10 @@
  */
 
 export interface WriteBatcherOptions {
-  /** Longest a queued write waits before its batch is committed, in ms (default 5). */
+  /**
+   * Longest a queued write waits before its batch is committed, in ms (default 5); SQLite stretches
+   * it while its commits are slow (sqlite/write-batcher.ts).
+   */
   maxDelayMs?: number;
   /** Commit as soon as this many writes are queued (default 1000). */
   maxItems?: number;
@@ -79,6 +82,11 @@ export abstract class BatchQueue<Run> {
     return this.#closed;
   }
 
+  /** How long the first write of a batch waits for others (`maxDelayMs` unless a subclass says otherwise). */
+  protected delayMs(maxDelayMs: number): number {
+    return maxDelayMs;
+  }
+
   /** Starts committing what is queued (called when the timer fires or the queue is full). */
   protected abstract startFlush(): void;
 
@@ -95,7 +103,7 @@ export abstract class BatchQueue<Run> {
       } else if (this.#timer === undefined) {
         // Deliberately not unref()'d: a process that is about to exit should still commit what it
         // queued (it is at most maxDelayMs away).
-        this.#timer = setTimeout(() => this.startFlush(), this.#maxDelayMs);
+        this.#timer = setTimeout(() => this.startFlush(), this.delayMs(this.#maxDelayMs));
       }
     });
   }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { OpenedSecrets } from './opened-secrets.js';
 import { SecretsKeyError } from './sqlite/key-file.js';
 import type { SecretBox } from './store.js';
 
@@ -70,6 +71,20 @@ export function isSealed(stored: string): boolean {
  */
 export function createSecretBox(key: string, keySource = WHERE_TO_CONFIGURE): SecretBox {
   const aesKey = deriveSecretKey(key);
+  const decrypt = (stored: string): string => {
+    const { iv, tag, ciphertext } = parseSealed(stored);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', aesKey, iv);
+      decipher.setAuthTag(tag);
+      return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
+    } catch {
+      throw new Error(
+        `cannot decrypt a car secret: the key in ${keySource} is not the one it was encrypted with (or the value is damaged)`,
+      );
+    }
+  };
+  // Logins open the same sealed values again and again (opened-secrets.ts says why this is safe).
+  const opened = new OpenedSecrets();
   return {
     encrypts: true,
     seal(plain) {
@@ -81,16 +96,7 @@ export function createSecretBox(key: string, keySource = WHERE_TO_CONFIGURE): Se
     },
     open(stored) {
       if (!stored.startsWith(PREFIX)) return stored;
-      const { iv, tag, ciphertext } = parseSealed(stored);
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', aesKey, iv);
-        decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
-      } catch {
-        throw new Error(
-          `cannot decrypt a car secret: the key in ${keySource} is not the one it was encrypted with (or the value is damaged)`,
-        );
-      }
+      return opened.get(stored, decrypt);
     },
   };
 }

@@ -110,3 +110,27 @@ test('options are checked', () => {
   assert.throws(() => new WriteBatcher(db.run, { maxItems: 0 }), RangeError);
   assert.throws(() => new WriteBatcher(db.run, { maxDelayMs: -1 }), RangeError);
 });
+
+test('after a slow commit (a busy disk) the next batch waits longer, so commits cannot take most of the time', async () => {
+  const db = fakeDatabase();
+  let commitMs = 15;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const slowRun = (work: () => void) => {
+    db.run(work);
+    if (commitMs > 0) Atomics.wait(pause, 0, 0, commitMs); // a COMMIT that waits for the disk
+  };
+  const batcher = new WriteBatcher(slowRun, { maxDelayMs: 1 });
+  await batcher.enqueue(() => db.committed.push('a'));
+  commitMs = 0;
+  const queuedAt = performance.now();
+  await batcher.enqueue(() => db.committed.push('b'));
+  const waited = performance.now() - queuedAt;
+  // Nine times the last commit (15 ms), at most 50 ms: not the 1 ms asked for.
+  assert.ok(waited >= 45, `the second batch waited ${waited.toFixed(1)} ms`);
+  assert.deepEqual(db.committed, ['a', 'b']);
+  // A read (flush) still commits at once, whatever the spacing.
+  const c = batcher.enqueue(() => db.committed.push('c'));
+  batcher.flush();
+  await c;
+  assert.deepEqual(db.committed, ['a', 'b', 'c']);
+});
