@@ -133,3 +133,23 @@ export class V3Module {
     }
   }
 }
+
+/**
+ * Removes what a module with a persistent session leaves on the shared broker: its retained
+ * metrics under `prefix`, and (with `clientId`) its session, discarded by a clean-session login.
+ */
+export async function clearModuleTraces(
+  prefix: string,
+  metricNames: string[],
+  clientId?: string,
+): Promise<void> {
+  const cleaner = await connectAsync(MOSQUITTO_URL, {
+    clientId: clientId ?? uniqueName('clean'),
+    clean: true,
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+  });
+  for (const name of [...metricNames, 's.v3.connected'])
+    await cleaner.publishAsync(`${prefix}metric/${name.replaceAll('.', '/')}`, '', { retain: true });
+  await cleaner.endAsync();
+}

@@ -73,6 +73,16 @@ export function parseServer(text: string, defaultPort: number): { host: string; 
   return { host: match[1], port };
 }
 
+/** The PEM file of `--ca`, or a one-line error. */
+export function readCaFile(path: string | undefined): Buffer | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new CliError(`cannot read --ca ${path}: ${(err as Error).message}`);
+  }
+}
+
 /** Client options for these flags; throws a usage error when the id or secret is missing. */
 export function clientOptions(
   flags: ConnectionFlags,
@@ -85,14 +95,7 @@ export function clientOptions(
     flags.tls ? DEFAULT_TLS_PORT : DEFAULT_PORT,
   );
   const transport: TransportKind = flags.ws ? (flags.tls ? 'wss' : 'ws') : flags.tls ? 'tls' : 'tcp';
-  let ca: Buffer | undefined;
-  if (flags.ca) {
-    try {
-      ca = readFileSync(flags.ca);
-    } catch (err) {
-      throw new CliError(`cannot read --ca ${flags.ca}: ${(err as Error).message}`);
-    }
-  }
+  const ca = readCaFile(flags.ca);
   return {
     host,
     port,

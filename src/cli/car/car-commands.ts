@@ -1,6 +1,6 @@
 import type { Command } from '../../protocol/messages/index.js';
 import { mpEncode } from '../../protocol/mp-encoding.js';
-import { runShell } from './shell.js';
+import { executeShell, shellTranscript, ussdAnswer } from './shell.js';
 import type { VehicleModel } from './vehicle-model.js';
 
 /**
@@ -64,7 +64,13 @@ const changed = (ok: boolean, code: number): CommandOutcome => ({
 const toInt = (text: string | undefined) =>
   text !== undefined && /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
 
-export function answerCommand(model: VehicleModel, settings: CarSettings, command: Command): CommandOutcome {
+/** `metrics` lists the car's metrics for command 7's `metrics list` (none by default). */
+export function answerCommand(
+  model: VehicleModel,
+  settings: CarSettings,
+  command: Command,
+  metrics: () => ReadonlyMap<string, string> = () => new Map(),
+): CommandOutcome {
   const code = command.command;
   const [p0, p1] = command.params;
   switch (code) {
@@ -82,9 +88,15 @@ export function answerCommand(model: VehicleModel, settings: CarSettings, comman
       return { replies: [], reboot: true };
     case 6:
       return reply('6,0');
-    case 7:
+    case 7: {
       // v3 always answers 0 here, even when the console command failed.
-      return reply(`7,0,${mpEncode(runShell(model, command.rawParams))}`);
+      const result = executeShell({ model, settings, metrics }, command.rawParams);
+      return {
+        replies: [`7,0,${mpEncode(shellTranscript(result, command.rawParams))}`],
+        changed: result.changed,
+        reboot: result.reboot,
+      };
+    }
     case 10:
       return changed(model.setChargeMode(toInt(p0)), 10);
     case 11:
@@ -161,10 +173,4 @@ function lockCommand(
   if (code === 20 || code === 22) model.setLocked(code === 20);
   else model.setValet(code === 21);
   return { replies: [`${code},0`], changed: true };
-}
-
-/** What the mobile network might answer; balance codes get a balance, anything else an echo. */
-function ussdAnswer(code: string): string {
-  if (/^\*1\d\d#$/.test(code)) return 'Your balance is EUR 12.34, valid until 31-12-2026.';
-  return `USSD ${code}: request accepted.`;
 }

@@ -9,7 +9,9 @@ import { decodeCommand } from '../../protocol/messages/index.js';
 import { mpEncode } from '../../protocol/mp-encoding.js';
 import { answerCommand, type CarSettings, defaultSettings, FEATURE_STREAM } from './car-commands.js';
 import { HistoryOutbox } from './history-outbox.js';
+import { ModelPacer } from './model-pacer.js';
 import { SendSchedule } from './send-schedule.js';
+import { carMetrics } from './v3-metrics.js';
 import {
   type CarIdentity,
   DEFAULT_IDENTITY,
@@ -31,21 +33,25 @@ import type { Phase } from './vehicle-state.js';
  * connection (h resend, reconnect) stay in real time.
  */
 
-export interface CarOptions {
-  client: Omit<OvmsClientOptions, 'clientType'>;
+/** What both simulated modules (v2 and v3) take: the car, its pace and its update intervals. */
+export interface SimulationOptions {
   pin?: string;
   speedUp?: number;
   seed?: number;
   scenario?: Phase;
-  /** Periodic S+D with no apps connected, simulated seconds (v3 `updatetime.idle`). */
+  /** Updates with no apps connected, simulated seconds (v3 `updatetime.idle`). */
   intervalIdle?: number;
-  /** Periodic S+D while apps are connected (v3 `updatetime.connected`). */
+  /** Updates while apps are connected (v3 `updatetime.connected`). */
   intervalConnected?: number;
   identity?: Partial<CarIdentity>;
   /** How often the model is stepped, real ms. */
   tickMs?: number;
   /** Real time source, for tests. */
   clock?: () => number;
+}
+
+export interface CarOptions extends SimulationOptions {
+  client: Omit<OvmsClientOptions, 'clientType'>;
 }
 
 /** How long the car gathers reasons for a full set before sending it, real ms. */
@@ -68,7 +74,7 @@ export class CarSimulator extends EventEmitter {
   private readonly speedUp: number;
   private readonly schedule: SendSchedule;
   private ticker: NodeJS.Timeout | undefined;
-  private lastTick: number;
+  private readonly pacer: ModelPacer;
   private booting = true;
   private fullSetTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -92,7 +98,7 @@ export class CarSimulator extends EventEmitter {
       server: options.client.host,
       vehicleType: this.identity.vehicleType,
     });
-    this.lastTick = this.clock();
+    this.pacer = new ModelPacer(this.model, this.clock, this.speedUp);
     this.schedule = new SendSchedule(
       { idle: options.intervalIdle ?? 600, connected: options.intervalConnected ?? 60 },
       this.simSeconds(),
@@ -190,7 +196,9 @@ export class CarSimulator extends EventEmitter {
       this.log('warn', `ignoring malformed command C${payload}`);
       return;
     }
-    const outcome = answerCommand(this.model, this.settings, command);
+    const outcome = answerCommand(this.model, this.settings, command, () =>
+      carMetrics(this.model, this.identity),
+    );
     for (const reply of outcome.replies) this.send('c', reply);
     if (outcome.followUp) {
       this.schedule.addFollowUp(this.simSeconds() + outcome.followUp.afterSeconds, outcome.followUp.reply);
@@ -261,9 +269,7 @@ export class CarSimulator extends EventEmitter {
 
   private tick(): void {
     if (this.stopped) return;
-    const now = this.clock();
-    this.model.advance(((now - this.lastTick) / 1000) * this.speedUp);
-    this.lastTick = now;
+    const now = this.pacer.step();
     for (const event of this.model.takeEvents()) {
       if (event.kind === 'changed') this.schedule.markChanged();
       else if (event.kind === 'history') this.outbox.add(event, now);

@@ -15,7 +15,8 @@ import { CAR, type CarState, CHARGE_MODES, initialState, type Phase } from './ve
  */
 
 export type ModelEvent =
-  | { kind: 'push'; alertType: 'A' | 'I'; text: string }
+  /** `subtype` is the firmware's notification subtype (v3 `notify/<type>/<subtype path>`). */
+  | { kind: 'push'; alertType: 'A' | 'I'; subtype: string; text: string }
   | { kind: 'history'; type: string; recno: number; lifetime: number; data: string }
   | { kind: 'changed' };
 
@@ -212,6 +213,7 @@ export class VehicleModel {
     this.gridLog();
     this.push(
       'I',
+      'charge.done',
       `Charging done\nSOC: ${s.soc.toFixed(1)}%\nRange: ${Math.round(this.idealRangeKm)} km\nEnergy: ${s.chargeKwh.toFixed(2)} kWh`,
     );
   }
@@ -222,6 +224,7 @@ export class VehicleModel {
     this.gridLog();
     this.push(
       'I',
+      'charge.started',
       `Vehicle is now charging (${mode}, ${s.chargeLimitAmps} A)\nSOC: ${s.soc.toFixed(1)}%\nFull in ${this.minutesToFullAt(s.chargeLimitAmps)} min`,
     );
   }
@@ -241,8 +244,8 @@ export class VehicleModel {
     this.events.push({ kind: 'history', type, recno, lifetime: LOG_LIFETIME, data });
   }
 
-  private push(alertType: 'A' | 'I', text: string): void {
-    this.events.push({ kind: 'push', alertType, text });
+  private push(alertType: 'A' | 'I', subtype: string, text: string): void {
+    this.events.push({ kind: 'push', alertType, subtype, text });
     this.events.push({ kind: 'changed' });
   }
 
@@ -269,7 +272,7 @@ export class VehicleModel {
     this.set({ chargeState: 'stopped', chargeAmps: 0, powerKw: 0, lastChargeEndMs: this.now });
     s.phaseTarget = s.phaseSeconds + 30 * 60;
     this.gridLog();
-    this.push('A', `Charging stopped\nSOC: ${s.soc.toFixed(1)}%`);
+    this.push('A', 'charge.stopped', `Charging stopped\nSOC: ${s.soc.toFixed(1)}%`);
     return true;
   }
 
