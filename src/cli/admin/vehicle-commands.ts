@@ -5,6 +5,7 @@ import { checkSecret } from '../../protocol/handshake.js';
 import type { NewVehicle, Store } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
 import { parseCsv } from './csv.js';
+import { moduleBroker, moduleSetupLines } from './module-setup.js';
 import { requireOwner } from './owner-commands.js';
 
 /** The id upper-cased, or a UserError saying what ids may look like. */
@@ -38,15 +39,35 @@ export function registerVehicleCommands(program: Command): void {
       'the secret the module and apps use ("server password", at most 64 bytes)',
     )
     .option('--name <name>', 'a nickname', '')
-    .action(async (id: string, o: CommonOptions & { owner: string; password: string; name: string }) => {
-      const vehicleId = checkVehicleId(id);
-      checkVehicleSecret(o.password);
-      await withStore(o, async (store) => {
-        const owner = await requireOwner(store, o.owner);
-        await store.createVehicle({ ownerId: owner.id, vehicleId, secret: o.password, name: o.name });
-        print(`vehicle ${vehicleId} added for ${owner.name}`);
-      });
-    });
+    .option(
+      '--server-name <host>',
+      'host name modules reach this server at, for the printed module set-up',
+      'your.server.name',
+    )
+    .action(
+      async (
+        id: string,
+        o: CommonOptions & { owner: string; password: string; name: string; serverName: string },
+      ) => {
+        const vehicleId = checkVehicleId(id);
+        checkVehicleSecret(o.password);
+        await withStore(o, async (store, config) => {
+          const owner = await requireOwner(store, o.owner);
+          await store.createVehicle({ ownerId: owner.id, vehicleId, secret: o.password, name: o.name });
+          print(`vehicle ${vehicleId} added for ${owner.name}`);
+          print('');
+          const lines = moduleSetupLines({
+            vehicleId,
+            owner: owner.name,
+            secret: o.password,
+            host: o.serverName,
+            v2Port: config.port,
+            mqtt: moduleBroker(o.serverName, config.mqtt.url),
+          });
+          print(lines.join('\n'));
+        });
+      },
+    );
 
   addCommonOptions(vehicle.command('list'))
     .description('list vehicles')

@@ -176,8 +176,11 @@ export function configListReplies(
   });
 }
 
-/** Quotes a shell argument (the shell has no escape for the quote character itself). */
-function quoteArgument(value: string): string | undefined {
+/**
+ * Quotes a module shell argument with `"` or `'` (the shell has no escape for the quote character
+ * itself); `undefined` when the value holds both.
+ */
+export function quoteArgument(value: string): string | undefined {
   if (!value.includes('"')) return `"${value}"`;
   if (!value.includes("'")) return `'${value}'`;
   return undefined;
