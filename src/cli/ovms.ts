@@ -11,7 +11,7 @@ import { registerCarCommand } from './car/car-command.js';
  */
 export function buildProgram(): Command {
   const program = new Command('ovms')
-    .description('OVMS protocol v2 client tools: a simulated car and app commands')
+    .description('OVMS client tools: a simulated car (protocol v2, or v3 over MQTT) and v2 app commands')
     .showHelpAfterError()
     // Set before adding subcommands, which inherit it: commander must not exit the process itself.
     .exitOverride();

@@ -26,7 +26,9 @@ export function registerCarCommand(program: Command): void {
   const car = program
     .command('car')
     .description(
-      'run a simulated OVMS v3 module: drives, charges, answers commands, over protocol v2 or (--protocol v3) MQTT',
+      'run a simulated OVMS v3 module: drives, charges, answers commands, over protocol v2 or (--protocol v3) ' +
+        'MQTT; with v3, --server is the broker (mqtt://HOST:1883, mqtts:// for 8883) and --password the ' +
+        "owner's password",
     )
     .addOption(
       new Option('--protocol <v2|v3>', 'server protocol the module speaks')
