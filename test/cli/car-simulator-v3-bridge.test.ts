@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { test } from 'node:test';
 import { startV3Car } from '../../src/cli/car/v3-simulator.js';
 import { environmentRecord, statusRecord } from '../../src/protocol/messages/index.js';
+import { addApiToken } from '../helpers/api-tokens.js';
 import { startServer } from '../helpers/harness.js';
 import type { TestClient } from '../helpers/test-client.js';
 import { clearModuleTraces, MOSQUITTO_URL, uniqueName } from '../helpers/v3-module.js';
@@ -59,4 +61,26 @@ test('a v2 app sees the simulated v3 car (S, D) and locks it: c20 round trip, th
 
   const stat = await app.client.command(7, ['stat']);
   assert.match(stat.lines[0]!.text, /^Not charging\rSOC: 84\.5%/);
+});
+
+test('on the embedded broker: the module logs in as the owner with an mqtt token; a wrong password stops it for good', async (t) => {
+  const h = await startServer(t, { mqtt: { mqtt: 0 } });
+  await h.addVehicle('SIMV3', 'car-secret-1');
+  await h.server.bridge!.ready;
+  const url = `mqtt://127.0.0.1:${h.server.ports.mqtt}`;
+  const token = await addApiToken(h, 'mqtt', 'simulator-mqtt-token-1');
+
+  const car = startV3Car({ url, user: h.owner.name, password: token, vehicleId: 'simv3' });
+  t.after(() => car.stop());
+  await car.ready;
+  assert.equal(car.prefix, `ovms/${h.owner.name}/SIMV3/`);
+  const app = await h.connect('A', 'SIMV3', 'car-secret-1');
+  while ((await app.nextOf('Z')) !== 'Z1');
+  assert.equal(statusRecord.decode((await app.nextOf('S')).slice(1)).fields.soc, '84.5');
+
+  const refused = startV3Car({ url, user: h.owner.name, password: 'wrong password', vehicleId: 'SIMV3X' });
+  t.after(() => refused.stop());
+  const fatal = once(refused, 'fatal');
+  await assert.rejects(refused.ready, /Bad username or password/i);
+  assert.equal(((await fatal)[0] as { code: number }).code, 4);
 });

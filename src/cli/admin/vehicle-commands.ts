@@ -62,7 +62,8 @@ export function registerVehicleCommands(program: Command): void {
             secret: o.password,
             host: o.serverName,
             v2Port: config.port,
-            mqtt: moduleBroker(o.serverName, config.mqtt.url),
+            v2TlsPort: config.tlsPort,
+            mqtt: moduleBroker(o.serverName, config.mqtt),
           });
           print(lines.join('\n'));
         });
