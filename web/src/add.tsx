@@ -71,7 +71,7 @@ export function AddVehiclePage(props: { onAdded: () => void }) {
                 `config set server.v2 server ${host}`,
                 `config set server.v2 port ${settings.tlsPort || port}`,
                 `config set server.v2 tls ${settings.tlsPort ? 'yes' : 'no'}`,
-                `config set server.v2 password ${done.secret}`,
+                `config set password server.v2 "${done.secret}"`,
                 'server v2 start',
               ].join('\n')}
             </pre>
