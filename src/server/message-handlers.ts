@@ -123,6 +123,14 @@ function storeAndRelay(
     );
   }
   ref.lastUpdate = time;
+  if (!paranoid) {
+    hub.carMessages.notify({
+      ref: { ownerId: ref.ownerId, vehicleId: ref.vehicleId },
+      code,
+      payload: data,
+      time,
+    });
+  }
   const lines = [busLine(wireCode, relayed)];
   if (code === 'F' && !paranoid) lines.push(busLine('f', hub.version));
   lines.push(busLine('T', '0'));
