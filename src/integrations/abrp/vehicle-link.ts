@@ -122,7 +122,7 @@ export class VehicleLink {
     this.deps.releaseApp?.();
   }
 
-  /** Milliseconds to wait after the last attempt before the next one. */
+  /** Milliseconds to wait after the last attempt (its start; its end after a failure) before the next one. */
   #gap(car: CarState): number {
     const t = this.deps.timing;
     if (this.#failures > 0) {
@@ -163,6 +163,8 @@ export class VehicleLink {
     } finally {
       this.#inFlight = false;
     }
+    // A retry waits its back-off from the failure, however long the failed attempt took.
+    if (outcome.kind === 'retry') this.#lastAttempt = this.deps.now();
     if (link === this.#link || link.updatedAt.getTime() === this.#link.updatedAt.getTime())
       await this.#settle(car, outcome);
     this.#schedule();
