@@ -213,7 +213,7 @@ describe('ABRP live telemetry', () => {
     assert.equal(state.linked, true);
   });
 
-  test('the token needs the owner: bad tokens are refused, read-only tokens may not set it, removal stops it', async (t) => {
+  test('the token needs the owner: bad tokens are refused, read-only and control tokens may not set it, removal stops it', async (t) => {
     const { h, api, cookie } = await abrpServer(t);
     await h.addVehicle('CAR1', 'car1-secret');
     const bad = await api.call('PUT', '/api/vehicle/CAR1/abrp', { cookie, body: { token: 'has space' } });

@@ -7,13 +7,14 @@ import type { RouteDeps } from '../app.js';
 import { vehicleOf } from '../context.js';
 import { CredentialsQuery, errors, text, VehicleParams } from '../schemas.js';
 import { sendText } from '../text.js';
-import { READ_VEHICLE } from '../vehicle-access.js';
+import { READ_VEHICLE, SHELL_VEHICLE } from '../vehicle-access.js';
 
 /**
- * Storing or removing the token decides where the car's position goes: it needs the owner's full
- * rights (a password login, a session, or a `*` token), not a read-only or control token.
+ * Storing or removing the token decides where the car's position goes: it needs the highest vehicle
+ * right, `vehicle.shell` (a password login, a session, a `*` token), which can already reconfigure the
+ * module itself; a read-only or control token cannot.
  */
-const OWNER_ONLY = { auth: true, vehicle: true, rights: ['admin'] };
+const OWNER_ONLY = SHELL_VEHICLE;
 
 const TokenBody = Type.Object({
   token: Type.String({
@@ -69,8 +70,8 @@ export async function abrpRoutes(app: FastifyInstance, deps: RouteDeps): Promise
       schema: {
         summary: "Store the owner's ABRP token: the server then sends the car's live data to ABRP",
         description:
-          'Form or JSON body: `token`. Replaces a stored token and clears its error. Needs full rights ' +
-          '(password, session or a `*` token). Sent only while the operator has set `abrp.api_key`.',
+          'Form or JSON body: `token`. Replaces a stored token and clears its error. Needs `vehicle.shell` ' +
+          '(password, session, or a `*` or shell token). Sent only while the operator has set `abrp.api_key`.',
         tags: ['abrp'],
         params: VehicleParams,
         querystring: CredentialsQuery,
