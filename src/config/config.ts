@@ -108,6 +108,21 @@ export interface ServerConfig {
     maxRetainedPerOwner: number;
     maxRetainedBytesPerOwner: number;
   };
+  /** ABRP live telemetry (src/integrations/abrp, docs/integrations.md); durations in milliseconds. */
+  abrp: {
+    /** '' = off. */
+    apiKey: string;
+    url: string;
+    intervalMs: number;
+    parkedIntervalMs: number;
+    timeoutMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    breakerFailures: number;
+    maxInFlight: number;
+    refreshMs: number;
+    countAsApp: boolean;
+  };
   /** Push notifications (src/push, docs/push.md); durations in milliseconds. */
   push: {
     throttle: number;
@@ -364,6 +379,19 @@ function build(raw: Raw): ServerConfig {
       maxRetainedPerOwner: num('mqtt.max_retained_per_owner'),
       maxRetainedBytesPerOwner: num('mqtt.max_retained_bytes_per_owner'),
     },
+    abrp: {
+      apiKey: str('abrp.api_key'),
+      url: str('abrp.url'),
+      intervalMs: ms('abrp.interval_s'),
+      parkedIntervalMs: ms('abrp.parked_interval_s'),
+      timeoutMs: ms('abrp.timeout_s'),
+      retryBaseMs: ms('abrp.retry_base_s'),
+      retryMaxMs: ms('abrp.retry_max_s'),
+      breakerFailures: num('abrp.breaker_failures'),
+      maxInFlight: num('abrp.max_in_flight'),
+      refreshMs: ms('abrp.refresh_s'),
+      countAsApp: bool('abrp.count_as_app'),
+    },
     push: {
       throttle: ms('push.throttle'),
       maxAttempts: num('push.max_attempts'),
@@ -398,6 +426,7 @@ function build(raw: Raw): ServerConfig {
       ntfy: { url: str('push.ntfy_url'), token: str('push.ntfy_token') },
     },
   };
+  checkAbrp(config.abrp);
   if ((config.tls.cert === '') !== (config.tls.key === '')) {
     throw new ConfigError('tls.cert and tls.key must be set together');
   }
@@ -446,4 +475,23 @@ function build(raw: Raw): ServerConfig {
 /** Defaults with selected changes, for tests and embedding. */
 export function configWith(overrides: Partial<Record<SettingKey, string | number | boolean>>): ServerConfig {
   return loadConfig({ env: {}, overrides });
+}
+
+/** ABRP settings only matter once an API key turns it on; then every duration must be usable. */
+function checkAbrp(abrp: ServerConfig['abrp']): void {
+  if (abrp.apiKey === '') return;
+  if (!/^https?:\/\/[^\s]+$/.test(abrp.url))
+    throw new ConfigError(`abrp.url must be an http:// or https:// URL, not ${JSON.stringify(abrp.url)}`);
+  const durations: [string, number][] = [
+    ['abrp.interval_s', abrp.intervalMs],
+    ['abrp.parked_interval_s', abrp.parkedIntervalMs],
+    ['abrp.timeout_s', abrp.timeoutMs],
+    ['abrp.retry_base_s', abrp.retryBaseMs],
+    ['abrp.retry_max_s', abrp.retryMaxMs],
+    ['abrp.refresh_s', abrp.refreshMs],
+  ];
+  for (const [key, value] of durations)
+    if (value <= 0) throw new ConfigError(`${key} must be more than 0 seconds while abrp.api_key is set`);
+  if (abrp.breakerFailures < 1 || abrp.maxInFlight < 1)
+    throw new ConfigError('abrp.breaker_failures and abrp.max_in_flight must be at least 1');
 }

@@ -15,6 +15,7 @@ import type { ApiContext } from './context.js';
 import { ResponseValidationError, validatingSerializerCompiler } from './json.js';
 import { registerMultipartForms } from './multipart-parser.js';
 import { registerOriginCheck } from './origin-check.js';
+import { abrpRoutes } from './routes/abrp.js';
 import { accountRoutes } from './routes/account.js';
 import { chargeControlRoutes } from './routes/charge-control.js';
 import { commandRoutes } from './routes/command.js';
@@ -196,6 +197,7 @@ export async function buildApp(
   await app.register(mqapiRoutes, deps);
   await app.register(healthRoutes, deps);
   await app.register(accountRoutes, deps);
+  await app.register(abrpRoutes, deps);
   await app.register(webRoutes, deps);
   await app.register(openapiRoutes, { ...deps, routes });
   return app;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
+import type { AbrpService } from '../integrations/abrp/abrp-service.js';
 import type { Hub } from '../server/hub.js';
 import type { ListenerStates } from '../server/listener-state.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
@@ -22,6 +23,8 @@ export interface ApiContext {
   certificates?: TlsCertificates;
   /** What each listener of the node is doing (/health). */
   listeners: () => ListenerStates;
+  /** ABRP live telemetry, told at once when a token is stored or removed here. */
+  abrp?: AbrpService;
 }
 
 /** Who is calling, once the auth hook has run. */

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
+import type { AbrpService } from '../integrations/abrp/abrp-service.js';
 import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { type ListenerName, listenAs } from '../server/listen-error.js';
@@ -26,6 +27,8 @@ export interface HttpApiDeps {
   certificates?: TlsCertificates;
   /** Every listener's state, for /health (the HTTP ones alone when not given). */
   listeners?: () => ListenerStates;
+  /** ABRP live telemetry (the server's), for the routes that store and remove tokens. */
+  abrp?: AbrpService;
 }
 
 /**
@@ -77,6 +80,7 @@ export class HttpApi {
           mqtt: OFF,
           mqtt_tls: OFF,
         })),
+      abrp: deps.abrp,
     };
   }
 

@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config/config.js';
 import type { Notifier } from '../notify/notifier.js';
 import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import type { Store, VehicleRef } from '../store/store.js';
+import { CarMessageObservers } from './car-message-observers.js';
 import { commandRefused } from './command-pacing.js';
 import { BUSY_TEXT, busyReply, CommandRouter, GONE, type Requester } from './command-router.js';
 import type { Connection } from './connection.js';
@@ -59,6 +60,8 @@ export class Hub {
   readonly utilisation: UtilisationCounter;
   /** Per-vehicle quota and write rate of the history cars write. */
   readonly historyLimits: HistoryLimits;
+  /** Observers of the messages this node's cars send (integrations such as ABRP). */
+  readonly carMessages: CarMessageObservers;
 
   /** Every local connection by id. */
   readonly connections = new Map<string, Connection>();
@@ -94,6 +97,7 @@ export class Hub {
     );
     this.utilisation = new UtilisationCounter(deps.store, deps.log);
     this.historyLimits = new HistoryLimits(deps.store, deps.config.history, deps.log, deps.notifier);
+    this.carMessages = new CarMessageObservers(deps.log);
     // A single node's reads flush its own queued writes: its relays never wait (relay-order.ts).
     const waitMs = deps.bus.spansProcesses ? deps.config.bus.relayCommitWaitMs : 0;
     this.carRelays = new RelayOrder(waitMs, lateRelayWarning(deps.log, waitMs));

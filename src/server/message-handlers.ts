@@ -127,6 +127,14 @@ function storeAndRelay(
     );
   }
   ref.lastUpdate = time;
+  if (!paranoid) {
+    hub.carMessages.notify({
+      ref: { ownerId: ref.ownerId, vehicleId: ref.vehicleId },
+      code,
+      payload: data,
+      time,
+    });
+  }
   const lines = [busLine(wireCode, relayed)];
   if (code === 'F' && !paranoid) lines.push(busLine('f', hub.version));
   lines.push(T_ZERO);

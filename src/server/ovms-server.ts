@@ -9,6 +9,7 @@ import { LocalBus } from '../bus/local-bus.js';
 import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
 import { accountThrottle, HttpApi } from '../http/http-server.js';
+import { AbrpService } from '../integrations/abrp/abrp-service.js';
 import { EmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { ExternalBroker } from '../mqtt/external-broker.js';
 import type { MqttPort } from '../mqtt/mqtt-port.js';
@@ -83,6 +84,8 @@ export class OvmsServer {
    * external one of `mqtt.url`; undefined when there is none.
    */
   mqtt: MqttPort | undefined;
+  /** ABRP live telemetry of the vehicles whose cars are connected here (off without abrp.api_key). */
+  readonly abrp: AbrpService;
   private readonly listeners: V2Listener[] = [];
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
@@ -132,8 +135,10 @@ export class OvmsServer {
       cert && key
         ? new TlsCertificates({ cert, key, log: deps.log, warningDays: expiryWarningDays })
         : undefined;
+    this.abrp = new AbrpService(this.hub);
     this.http = new HttpApi({
       hub: this.hub,
+      abrp: this.abrp,
       config: deps.config,
       log: deps.log,
       accounts,
@@ -180,6 +185,7 @@ export class OvmsServer {
     this.ports.https = this.http.ports.https;
     await this.startBroker(ports);
     this.housekeeping.start();
+    await this.abrp.start();
     if (this.certificates?.details) this.certificates.start();
     this.startBridge();
     this.log.info(
@@ -447,6 +453,7 @@ export class OvmsServer {
     if (this.stopping) return;
     this.stopping = true;
     this.housekeeping.stop();
+    this.abrp.stop();
     this.certificates?.stop();
     const closed = Promise.all(this.listeners.map((l) => l.close()));
     for (const conn of [...this.live]) conn.close('server shutting down');

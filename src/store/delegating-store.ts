@@ -7,6 +7,8 @@ import {
   prepareUtilisation,
 } from './prepared-writes.js';
 import type {
+  AbrpLink,
+  AbrpStatus,
   ApiToken,
   AutoProvisionRecord,
   HistoryPageQuery,
@@ -307,5 +309,21 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   }
   async deleteApiToken(ownerId: number, tokenHash: string): Promise<boolean> {
     return this.write((db) => this.backend.deleteApiToken(db, ownerId, tokenHash));
+  }
+
+  async setAbrpToken(ref: VehicleRef, token: string): Promise<AbrpLink> {
+    return this.write((db) => this.backend.setAbrpToken(db, ref, token));
+  }
+  async getAbrpLink(ref: VehicleRef): Promise<AbrpLink | undefined> {
+    return this.read((db) => this.backend.getAbrpLink(db, ref));
+  }
+  async listAbrpLinks(): Promise<AbrpLink[]> {
+    return this.read((db) => this.backend.listAbrpLinks(db));
+  }
+  async deleteAbrpLink(ref: VehicleRef): Promise<boolean> {
+    return this.write((db) => this.backend.deleteAbrpLink(db, ref));
+  }
+  async setAbrpStatus(ref: VehicleRef, tokenUpdatedAt: Date, status: AbrpStatus): Promise<boolean> {
+    return this.write((db) => this.backend.setAbrpStatus(db, ref, tokenUpdatedAt, status));
   }
 }

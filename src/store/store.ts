@@ -174,6 +174,30 @@ export type NewApiToken = Omit<ApiToken, 'created' | 'lastUsed'> & {
   token?: string;
 };
 
+/**
+ * A vehicle's link to A Better Route Planner (src/integrations/abrp): the owner's ABRP user token and
+ * what ABRP last answered.
+ */
+export interface AbrpLink extends VehicleRef {
+  /** The owner's ABRP user token in plain text (the store seals it at rest like car secrets). */
+  token: string;
+  /** What went wrong last ('' when the last send succeeded, or nothing was sent yet). */
+  error: string;
+  /** ABRP refused the token: nothing is sent for the vehicle until a new token is stored. */
+  refused: boolean;
+  /** When `error` was recorded. */
+  errorAt: Date | undefined;
+  /** When the token was stored; a status update names it, so it never lands on a newer token. */
+  updatedAt: Date;
+}
+
+/** What the sender records after a send. */
+export interface AbrpStatus {
+  error: string;
+  refused: boolean;
+  at: Date;
+}
+
 export interface MigrationStatus {
   current: number;
   latest: number;
@@ -289,6 +313,28 @@ export interface Store {
   findApiToken(tokenHash: string): Promise<ApiToken | undefined>;
   touchApiToken(tokenHash: string, when: Date): Promise<void>;
   deleteApiToken(ownerId: number, tokenHash: string): Promise<boolean>;
+
+  // ABRP links (one per vehicle; not available in Perl mode, whose schema is never altered)
+  /** Stores (or replaces) the vehicle's ABRP token; clears the error. Returns the stored link. */
+  setAbrpToken(ref: VehicleRef, token: string): Promise<AbrpLink>;
+  getAbrpLink(ref: VehicleRef): Promise<AbrpLink | undefined>;
+  /** Every vehicle's link, ordered by vehicle id. */
+  listAbrpLinks(): Promise<AbrpLink[]>;
+  deleteAbrpLink(ref: VehicleRef): Promise<boolean>;
+  /**
+   * Records the outcome of a send for the token stored at `tokenUpdatedAt`; false (nothing changed)
+   * when the token was replaced or removed meanwhile.
+   */
+  setAbrpStatus(ref: VehicleRef, tokenUpdatedAt: Date, status: AbrpStatus): Promise<boolean>;
+}
+
+/** Raised for a feature the back-end cannot store (Perl mode: the reference's schema is never altered). */
+export class StoreUnsupportedError extends Error {
+  readonly code = 'OVMS_ERR_STORE_UNSUPPORTED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnsupportedError';
+  }
 }
 
 /** Protects car secrets at rest (see src/store/secret-box.ts). */

@@ -74,6 +74,16 @@ test('owner and vehicle admin commands, with clear errors', async (t) => {
   );
 
   await ok(['vehicle', 'passwd', 'DEMO1', '--password', 'new-secret']);
+  assert.match(
+    await ok(['vehicle', 'abrp', 'demo1', '--token', 'abrp-cli-token-1']),
+    /ABRP token of DEMO1 stored/,
+  );
+  const badToken = await run(['vehicle', 'abrp', 'DEMO1', '--token', 'short', '--db', db]);
+  assert.deepEqual([badToken.code, /printable characters without spaces/.test(badToken.stderr)], [1, true]);
+  const shown = await ok(['vehicle', 'abrp', 'DEMO1']);
+  assert.match(shown, /^DEMO1: linked; token stored /);
+  assert.ok(!shown.includes('abrp-cli-token-1'), 'the token is not printed');
+  assert.match(await ok(['vehicle', 'abrp', 'DEMO1', '--remove']), /ABRP token of DEMO1 removed/);
   const token = (await ok(['token', 'add', '--owner', 'alice', '--permit', 'v2'])).trim();
   assert.match(token, /^[0-9a-f]{64}$/);
   const tokens = JSON.parse(await ok(['token', 'list', '--owner', 'alice', '--json']));

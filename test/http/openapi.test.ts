@@ -52,6 +52,9 @@ const ROUTES = [
   'GET /api/push/{vehicleId}',
   'DELETE /api/push/{vehicleId}/{appId}',
   'GET /api/admin/overview',
+  'GET /api/vehicle/{vehicleId}/abrp',
+  'PUT /api/vehicle/{vehicleId}/abrp',
+  'DELETE /api/vehicle/{vehicleId}/abrp',
 ];
 
 type Operation = {
@@ -101,7 +104,7 @@ test('GET /api/openapi.json: an OpenAPI 3.1 document with every route, each with
         assert.ok(op.requestBody?.content['application/json'], `${where}: a request body schema`);
     }
   }
-  assert.equal(ROUTES.length, 45);
+  assert.equal(ROUTES.length, 48);
 });
 
 test('GET /api/docs: a self-contained HTML reference of every route', async (t) => {

@@ -1,4 +1,5 @@
 import { describe } from 'node:test';
+import { abrpLinkTests } from './conformance/abrp.js';
 import { apiTokenTests, autoProvisionTests, migrationTests, pushTests } from './conformance/accounts.js';
 import { freshStoreFrom, type StoreFactory } from './conformance/fixtures.js';
 import { historyPagingTests, historyTests, utilisationTests } from './conformance/history.js';
@@ -27,5 +28,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     pushQueueTests(fresh);
     autoProvisionTests(fresh);
     apiTokenTests(fresh);
+    abrpLinkTests(fresh);
   });
 }

@@ -324,6 +324,17 @@ describe('Perl mode: running on a Perl server database as it is', () => {
       assert.deepEqual(left, [], table);
     }
   });
+
+  test('ABRP links are not kept: none are found, and storing one is refused with the reason', async (t) => {
+    const { store } = await perlStore(t);
+    assert.deepEqual(await store.listAbrpLinks(), []);
+    assert.equal(await store.getAbrpLink(twizy), undefined);
+    await assert.rejects(store.setAbrpToken(twizy, 'tok'), (err: Error) => {
+      assert.equal(err.name, 'StoreUnsupportedError');
+      assert.match(err.message, /not available in Perl mode/);
+      return true;
+    });
+  });
 });
 
 // The history pages of the conformance suite, on an empty Perl server database.

@@ -113,6 +113,25 @@ describe('SQLite store', () => {
     assert.ok(!readFileSync(path).includes('hunter2-very-secret'), 'the secret appears nowhere in the file');
   });
 
+  test('with a key configured, ABRP tokens are not stored in plain text either', async (t) => {
+    const path = newPath('sealed-abrp');
+    const store = await open(t, { path, secretBox: createSecretBox(KEY) });
+    const owner = await store.createOwner({ name: 'alice', passwordHash: 'h' });
+    const ref = { ownerId: owner.id, vehicleId: 'SEALED' };
+    await store.createVehicle({ ...ref, secret: 'pw' });
+    await store.setAbrpToken(ref, 'abrp-token-0123456789');
+    assert.equal((await store.getAbrpLink(ref))?.token, 'abrp-token-0123456789');
+    const [row] = rawQuery<{ token: string }>(path, 'SELECT token FROM abrp_links');
+    assert.match(row?.token ?? '', /^enc:v1:/);
+    await store.close();
+    assert.ok(!readFileSync(path).includes('abrp-token-0123456789'), 'the token appears nowhere in the file');
+
+    const wrong = await open(t, { path, secretBox: createSecretBox(OTHER_KEY) });
+    const [unreadable] = await wrong.listAbrpLinks();
+    assert.equal(unreadable?.token, '', 'an unreadable token is never sent');
+    assert.match(unreadable?.error ?? '', /secrets\.key/);
+  });
+
   test('a wrong or missing key gives an error that says what to configure', async (t) => {
     const path = newPath('wrong-key');
     const sealed = await open(t, { path, secretBox: createSecretBox(KEY) });

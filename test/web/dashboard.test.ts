@@ -142,6 +142,16 @@ test('web dashboard in Chromium with a simulated car', { timeout: 120_000 }, asy
   await page.getByText('No API tokens.').waitFor();
   assert.equal((await h.store.listApiTokens(admin.id)).length, 0);
 
+  // ABRP: link the car with the owner's token; the state shows, the token itself never does.
+  const abrp = page.getByTestId('abrp-SIM1');
+  await abrp.getByLabel('ABRP token').fill('abrp-dashboard-token-1');
+  await abrp.getByRole('button', { name: 'Link' }).click();
+  await abrp.getByTestId('abrp-status').getByText('linked', { exact: true }).waitFor();
+  await abrp.getByRole('button', { name: 'Unlink' }).waitFor();
+  const link = await h.store.getAbrpLink({ ownerId: admin.id, vehicleId: 'SIM1' });
+  assert.equal(link?.token, 'abrp-dashboard-token-1');
+  assert.ok(!(await page.content()).includes('abrp-dashboard-token-1'), 'not shown after storing');
+
   // Add a vehicle: created, and the page says what to enter in the module.
   await page.getByRole('link', { name: 'Add vehicle' }).click();
   await shoot(page, '06-add');

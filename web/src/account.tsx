@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { AbrpLinks } from './abrp';
 import { type Account, call, enc, get } from './api';
 import { Card, errorText, Notice } from './ui';
 
@@ -244,6 +245,9 @@ export function AccountPage(props: { account: Account }) {
         </Card>
         <Card title="Push subscriptions">
           <PushSubscriptions vehicles={props.account.vehicles.map((v) => v.id)} />
+        </Card>
+        <Card title="ABRP live data" wide>
+          <AbrpLinks vehicles={props.account.vehicles.map((v) => v.id)} />
         </Card>
         <Card title="API tokens" wide>
           <p class="muted">

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { vehicleIdProblem } from '../../auth/account-names.js';
+import { abrpTokenProblem } from '../../integrations/abrp/abrp-token.js';
 import { checkSecret } from '../../protocol/handshake.js';
-import type { NewVehicle, Store } from '../../store/store.js';
+import { type NewVehicle, type Store, StoreUnsupportedError } from '../../store/store.js';
 import { addCommonOptions, type CommonOptions, print, table, UserError, withStore } from '../context.js';
 import { parseCsv } from './csv.js';
 import { moduleBroker, moduleSetupLines } from './module-setup.js';
@@ -114,6 +115,45 @@ export function registerVehicleCommands(program: Command): void {
         const v = await requireVehicle(store, id);
         await store.deleteVehicle(v);
         print(`vehicle ${v.vehicleId} removed`);
+      });
+    });
+
+  addCommonOptions(vehicle.command('abrp <id>'))
+    .description(
+      "the vehicle's ABRP live-data link: store the owner's ABRP token, remove it, or (neither) show it",
+    )
+    .option('--token <token>', "the owner's ABRP user token (ABRP: car settings, Live data, Generic)")
+    .option('--remove', 'remove the token: nothing more is sent to ABRP', false)
+    .action(async (id: string, o: CommonOptions & { token?: string; remove: boolean }) => {
+      if (o.token !== undefined && o.remove) throw new UserError('give either --token or --remove, not both');
+      const token = o.token?.trim();
+      const problem = token === undefined ? undefined : abrpTokenProblem(token);
+      if (problem) throw new UserError(problem);
+      await withStore(o, async (store) => {
+        const v = await requireVehicle(store, id);
+        if (token !== undefined) {
+          try {
+            await store.setAbrpToken(v, token);
+          } catch (err) {
+            if (err instanceof StoreUnsupportedError) throw new UserError(err.message);
+            throw err;
+          }
+          return print(
+            `ABRP token of ${v.vehicleId} stored (a running server takes it up within abrp.refresh_s)`,
+          );
+        }
+        if (o.remove) {
+          const removed = await store.deleteAbrpLink(v);
+          return print(removed ? `ABRP token of ${v.vehicleId} removed` : `${v.vehicleId} has no ABRP token`);
+        }
+        const link = await store.getAbrpLink(v);
+        if (!link)
+          return print(
+            `${v.vehicleId} has no ABRP token (set one: ovms-server vehicle abrp ${v.vehicleId} --token T)`,
+          );
+        const state = link.refused ? 'refused by ABRP: store a new token' : link.error ? 'failing' : 'linked';
+        print(`${v.vehicleId}: ${state}; token stored ${link.updatedAt.toISOString()}`);
+        if (link.error) print(`last error (${link.errorAt?.toISOString() ?? '?'}): ${link.error}`);
       });
     });
 

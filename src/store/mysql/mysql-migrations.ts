@@ -119,4 +119,21 @@ export const mysqlMigrations: readonly SqlMigration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    version: 3,
+    name: 'abrp links',
+    up: [
+      `CREATE TABLE IF NOT EXISTS abrp_links (
+        owner_id   BIGINT       NOT NULL,
+        vehicle_id VARCHAR(64)  NOT NULL,
+        token      TEXT         NOT NULL,
+        error      VARCHAR(500) NOT NULL DEFAULT '',
+        refused    TINYINT      NOT NULL DEFAULT 0 CHECK (refused IN (0, 1)),
+        error_ms   BIGINT,
+        updated_ms BIGINT       NOT NULL,
+        PRIMARY KEY (owner_id, vehicle_id),
+        FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+      ) ${TABLE}`,
+    ],
+  },
 ];

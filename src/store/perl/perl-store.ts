@@ -4,6 +4,7 @@ import { plainSecretBox } from '../secret-box.js';
 import type { SqlPool } from '../sql/sql-pool.js';
 import { type SqlSchema, SqlStore } from '../sql/sql-store.js';
 import type { MigrationStatus } from '../store.js';
+import { perlAbrpLinks } from './perl-abrp.js';
 import { perlAccounts } from './perl-accounts.js';
 import { perlMessagesAndHistory } from './perl-messages-history.js';
 import { perlOwnersAndVehicles } from './perl-owners-vehicles.js';
@@ -126,7 +127,13 @@ export function perlStoreOn(pool: SqlPool, options: { batch?: WriteBatcherOption
     pool,
     schema: perlSchema,
     // The push queue is in memory (not durable): the Perl server's schema is never altered.
-    backend: { ...perlOwnersAndVehicles, ...perlMessagesAndHistory, ...perlAccounts, ...memoryPushQueue() },
+    backend: {
+      ...perlOwnersAndVehicles,
+      ...perlMessagesAndHistory,
+      ...perlAccounts,
+      ...memoryPushQueue(),
+      ...perlAbrpLinks,
+    },
     // Car secrets stay in plain text: the Perl server and the Drupal module read them as they are.
     secretBox: plainSecretBox,
     batch: options.batch,

@@ -112,4 +112,21 @@ export const postgresMigrations: readonly SqlMigration[] = [
       'CREATE INDEX push_queue_by_due ON push_queue (due_ms, id)',
     ],
   },
+  {
+    version: 3,
+    name: 'abrp links',
+    up: [
+      `CREATE TABLE abrp_links (
+        owner_id   BIGINT   NOT NULL,
+        vehicle_id TEXT     COLLATE "C" NOT NULL,
+        token      TEXT     NOT NULL,
+        error      TEXT     NOT NULL DEFAULT '',
+        refused    SMALLINT NOT NULL DEFAULT 0 CHECK (refused IN (0, 1)),
+        error_ms   BIGINT,
+        updated_ms BIGINT   NOT NULL,
+        PRIMARY KEY (owner_id, vehicle_id),
+        FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+      )`,
+    ],
+  },
 ];

@@ -4,6 +4,7 @@ import type { PreparedHistory } from '../prepared-writes.js';
 import { plainSecretBox } from '../secret-box.js';
 import type { MigrationStatus, SecretBox } from '../store.js';
 import { type AsyncWrite, AsyncWriteBatcher } from './async-write-batcher.js';
+import { sqlAbrpLinks } from './sql-abrp.js';
 import { accounts } from './sql-accounts.js';
 import type { SqlContext } from './sql-context.js';
 import { messagesAndHistory } from './sql-messages-history.js';
@@ -32,6 +33,7 @@ export function ownSchemaBackend(dialect: SqlDialect): StoreBackend<SqlContext, 
     ...messagesAndHistory(dialect),
     ...accounts(dialect),
     ...sqlPushQueue,
+    ...sqlAbrpLinks(dialect),
   };
 }
 

@@ -133,9 +133,26 @@ CREATE TABLE push_queue (
 CREATE INDEX push_queue_by_due ON push_queue (due_ms, id);
 `;
 
+// Each vehicle's link to A Better Route Planner (src/integrations/abrp): the owner's token, sealed
+// like a car secret, and what ABRP last answered.
+const abrpLinks = `
+CREATE TABLE abrp_links (
+  owner_id   INTEGER NOT NULL,
+  vehicle_id TEXT    NOT NULL,
+  token      TEXT    NOT NULL, -- sealed by the store's SecretBox
+  error      TEXT    NOT NULL DEFAULT '',
+  refused    INTEGER NOT NULL DEFAULT 0 CHECK (refused IN (0, 1)),
+  error_ms   INTEGER,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (owner_id, vehicle_id),
+  FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: initialSchema },
   { version: 2, name: 'push queue', up: pushQueue },
+  { version: 3, name: 'abrp links', up: abrpLinks },
 ];
 
 interface AppliedRow {

@@ -5,6 +5,7 @@ import { DelegatingStore, type StoreBackend } from '../delegating-store.js';
 import { plainSecretBox } from '../secret-box.js';
 import type { MigrationStatus, SecretBox } from '../store.js';
 import { migrate, migrationStatus } from './migrations.js';
+import * as abrp from './sqlite-abrp.js';
 import * as apiTokens from './sqlite-api-tokens.js';
 import * as autoprovision from './sqlite-autoprovision.js';
 import { createSqliteContext, type SqliteContext } from './sqlite-context.js';
@@ -84,6 +85,7 @@ const sqliteBackend: StoreBackend<SqliteContext, SqliteContext> = {
   ...push,
   ...autoprovision,
   ...apiTokens,
+  ...abrp,
 };
 
 export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
