@@ -40,6 +40,12 @@ export interface V3CarHost {
   connectCar(vehicle: Vehicle, make: (events: LinkEvents) => Link): Connection;
   /** Whether another car connection holds the vehicle now (a v2 login, or this car on another node). */
   carElsewhere(vehicleKey: string): Promise<boolean>;
+  /**
+   * How long to wait before looking whether another node holds the vehicle: every node following
+   * the broker reads the module's `connected = yes` at the same time, so each waits a random while
+   * and the first to attach is seen by the others (0 on a single node).
+   */
+  attachJitterMs(): number;
 }
 
 /** Metric updates arriving close together make one rebuild of each v2 message they change. */
@@ -61,6 +67,8 @@ export class V3Car {
   private conn: Connection | undefined;
   private events: LinkEvents | undefined;
   private attaching = false;
+  private moduleOnline = false;
+  private stopped = false;
   private readonly presence: ActivePresence;
   private readonly commands: ModuleCommands;
   private rebuild = new Set<V2Code>();
@@ -114,6 +122,7 @@ export class V3Car {
       );
     }
     if (name === CONNECTED_METRIC) {
+      this.moduleOnline = text === 'yes';
       if (text === 'yes') void this.attach();
       else this.detach('the module disconnected (v3 connected = no)');
       return;
@@ -202,6 +211,9 @@ export class V3Car {
     if (this.conn || this.attaching) return;
     this.attaching = true;
     try {
+      const jitter = this.host.attachJitterMs();
+      if (jitter > 0) await new Promise((resolve) => setTimeout(resolve, jitter));
+      if (this.conn || !this.moduleOnline || this.stopped) return;
       if (await this.host.carElsewhere(this.key)) {
         this.host.log.info(
           { vehicle: this.label },
@@ -240,6 +252,9 @@ export class V3Car {
     this.commands.cancelAll();
     for (const ack of this.dataAcks.values()) ack();
     this.dataAcks.clear();
+    // Ended by the hub while the module is still online: another node may have attached the same
+    // module at the same moment (both then drop theirs on each other's car-up). Look again.
+    if (this.moduleOnline && !this.stopped) setImmediate(() => void this.attach());
   }
 
   /** Every message once anything is known; X only for a car with generator metrics. */
@@ -305,6 +320,7 @@ export class V3Car {
 
   /** Stops timers and clears the bridge's presence (server shutdown). */
   stop(): void {
+    this.stopped = true;
     this.detach('server shutting down');
     this.presence.stop();
     clearTimeout(this.rebuildTimer);

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connectAsync } from 'mqtt';
+import { type ClusterNode, startCluster } from '../helpers/cluster.js';
+import { eventually } from '../helpers/eventually.js';
+import { TestClient } from '../helpers/test-client.js';
+import { MOSQUITTO_URL, MqttInbox, uniqueName, V3Module } from '../helpers/v3-module.js';
+
+/**
+ * Protocol v3 on two nodes: both follow the same external broker (the machine's Mosquitto), so both
+ * receive every MQTT message. A module's car is attached on one node only, a v2 app on the other
+ * sees it, and a v2 car is shown on MQTT once. Vehicle ids and node ids are unique per run (the
+ * broker is shared with other test files).
+ */
+
+function client(
+  t: { after(fn: () => Promise<void>): void },
+  node: ClusterNode,
+  type: 'C' | 'A',
+  vehicleId: string,
+) {
+  const c = new TestClient({
+    host: '127.0.0.1',
+    port: node.port,
+    clientType: type,
+    vehicleId,
+    secret: 'secret1',
+    commandTimeoutMs: 10_000,
+  });
+  t.after(() => c.close());
+  return c;
+}
+
+const count = (node: ClusterNode, text: string) => node.output.filter((l) => l.includes(text)).length;
+
+test('two nodes on one external broker: a v3 module is attached once, an app on the other node sees it and locks it; a v2 car is on MQTT once', async (t) => {
+  const v3Id = uniqueName('V3');
+  const v2Id = uniqueName('V2');
+  const { startNode } = await startCluster(
+    t,
+    0,
+    async (store, ownerId) => {
+      await store.createVehicle({ ownerId, vehicleId: v3Id, secret: 'secret1' });
+      await store.createVehicle({ ownerId, vehicleId: v2Id, secret: 'secret1' });
+    },
+    { OVMS_MQTT_URL: MOSQUITTO_URL, OVMS_MQTT_SESSION_EXPIRY: '0' },
+  );
+  const n1 = await startNode(uniqueName('node1-'));
+  const n2 = await startNode(uniqueName('node2-'));
+  for (const n of [n1, n2]) {
+    const seen = await eventually(
+      async () => count(n, 'protocol v3 bridge following MQTT'),
+      (c) => c === 1,
+      10_000,
+    );
+    assert.equal(seen, 1, `node ${n.id} follows MQTT`);
+  }
+
+  const m = await V3Module.connect('owner', v3Id);
+  t.after(() => m.close(['v.b.soc', 'v.e.locked']));
+  await m.metrics({ 'v.b.soc': '64.5' });
+  await m.online();
+  const app = client(t, n2, 'A', v3Id);
+  await app.client.connect();
+  while ((await app.nextOf('Z')) !== 'Z1');
+  assert.equal((await app.nextOf('S')).slice(1).split(',')[0], '64.5');
+
+  m.answer = (line) => (line === 'lock 1234' ? 'Vehicle locked' : undefined);
+  const lock = await app.client.command(20, ['1234']);
+  assert.deepEqual([lock.command, lock.result], [20, 0]);
+  // Live updates go on, with no flapping: the car stays attached on exactly one node.
+  await m.metrics({ 'v.b.soc': '66' });
+  let s = await app.nextOf('S');
+  while (s.slice(1).split(',')[0] !== '66.0') s = await app.nextOf('S');
+  assert.deepEqual(
+    app.pending().filter((l) => l.startsWith('Z')),
+    [],
+    'the app saw the car leave and come back',
+  );
+  const attached = () => count(n1, 'v3 module connected') + count(n2, 'v3 module connected');
+  assert.equal(attached(), 1);
+  assert.equal(count(n1, 'duplicate car login') + count(n2, 'duplicate car login'), 0);
+
+  // A v2 car on node 1 is shown on MQTT by node 1 only, each value once.
+  const watcher = await connectAsync(MOSQUITTO_URL, { clientId: uniqueName('watch-'), reconnectPeriod: 0 });
+  t.after(() => watcher.endAsync());
+  const inbox = new MqttInbox(watcher);
+  const prefix = `ovms/owner/${v2Id}/`;
+  await watcher.subscribeAsync(`${prefix}metric/#`, { qos: 1 });
+  const car = client(t, n1, 'C', v2Id);
+  await car.client.connect();
+  car.send('S', '71,K,0,0,stopped,standard,200,180,0,0,0,0,0,0,0');
+  await inbox.find((topic, payload) => topic === `${prefix}metric/v/b/soc` && payload === '71');
+  car.send('S', '72,K,0,0,stopped,standard,200,180,0,0,0,0,0,0,0');
+  await inbox.find((topic, payload) => topic === `${prefix}metric/v/b/soc` && payload === '72');
+  const socs = inbox.items.filter(([topic]) => topic === `${prefix}metric/v/b/soc`).map(([, p]) => p);
+  assert.deepEqual(socs, ['71', '72']);
+  const connected = inbox.items.filter(([topic]) => topic === `${prefix}metric/s/v3/connected`);
+  assert.deepEqual(
+    connected.map(([, p]) => p),
+    ['yes'],
+  );
+  // Node 2 read node 1's publishes but attached no second car connection for the v2 car.
+  assert.equal(attached(), 1);
+  assert.equal(count(n1, 'duplicate car login') + count(n2, 'duplicate car login'), 0);
+
+  // The v2 car leaves: `no` once, and its retained state is cleared for later runs.
+  await car.close();
+  await inbox.find((topic, payload) => topic === `${prefix}metric/s/v3/connected` && payload === 'no');
+  for (const name of [
+    'v/b/soc',
+    's/v3/connected',
+    'v/b/range/ideal',
+    'v/b/range/est',
+    'v/c/state',
+    'v/c/mode',
+  ])
+    await watcher.publishAsync(`${prefix}metric/${name}`, '', { retain: true });
+});
