@@ -14,6 +14,11 @@ export interface ConnAddress {
   conn: string;
 }
 
+/** A car's presence entry: where it is, and `mqtt` for a v3 module the bridge attached. */
+export interface CarAddress extends ConnAddress {
+  transport?: 'mqtt';
+}
+
 /** One protocol message: code and payload bytes. */
 export interface BusLine {
   code: string;
@@ -49,10 +54,10 @@ export type Unsubscribe = () => Promise<void>;
 
 export interface Presence {
   /** The current car connection of a vehicle, on any node. */
-  getCar(vehicleKey: string): Promise<ConnAddress | undefined>;
-  setCar(vehicleKey: string, car: ConnAddress): Promise<void>;
+  getCar(vehicleKey: string): Promise<CarAddress | undefined>;
+  setCar(vehicleKey: string, car: CarAddress): Promise<void>;
   /** Clears the car only if it is still `car` (a newer login may have replaced it). */
-  clearCar(vehicleKey: string, car: ConnAddress): Promise<void>;
+  clearCar(vehicleKey: string, car: CarAddress): Promise<void>;
   /** This node's count of interactive apps (v2 apps plus HTTP virtual apps) for a vehicle. */
   setAppCount(vehicleKey: string, count: number): Promise<void>;
   /** The total over all live nodes. */

@@ -59,6 +59,16 @@ export const CredentialsQuery = Type.Object({
   password: opt(Type.String({ description: 'Owner password, or an API token' })),
 });
 
+export const VehicleListQuery = Type.Object({
+  ...CredentialsQuery.properties,
+  include: opt(
+    Type.Literal('protocol', {
+      description:
+        "'protocol' adds v_car_protocol to each row (off by default: Home Assistant's ovms-hass refuses rows with unknown keys)",
+    }),
+  ),
+});
+
 export const HistoryQuery = Type.Object({
   username: opt(Str),
   password: opt(Str),
@@ -109,8 +119,20 @@ export const TokenCreated = closed(
 );
 export const TokenDeleted = closed({ owner: Str, token: Str }, 'The deleted token');
 
+/** How the car is connected (a field of this server, not the reference's). */
+const CarProtocol = Type.Union([Type.Literal('v2'), Type.Literal('v3'), Type.Literal('')], {
+  description:
+    "How the car is connected now: 'v2' (a v2 car), 'v3' (an MQTT module through the bridge), '' (not connected)",
+});
+
 export const VehicleListRow = closed(
-  { id: Str, v_net_connected: Int, v_apps_connected: Int, v_btcs_connected: Int },
+  {
+    id: Str,
+    v_net_connected: Int,
+    v_apps_connected: Int,
+    v_btcs_connected: Int,
+    v_car_protocol: opt(CarProtocol),
+  },
   'A vehicle and who is connected to it',
 );
 export const VehicleList = Type.Array(VehicleListRow);
@@ -120,6 +142,7 @@ export const VehicleConnected = closed(
     v_net_connected: Int,
     v_apps_connected: Int,
     v_btcs_connected: Int,
+    v_car_protocol: CarProtocol,
     v_first_peer: Int,
     m_msgtime_s: opt(Str),
     m_msgage_s: opt(Int),

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Bus, BusLine, ConnAddress, Unsubscribe, VehicleEvent } from '../bus/bus.js';
+import type { Bus, BusLine, CarAddress, ConnAddress, Unsubscribe, VehicleEvent } from '../bus/bus.js';
 import type { ServerConfig } from '../config/config.js';
 import type { Notifier } from '../notify/notifier.js';
 import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
@@ -114,6 +114,20 @@ export class Hub {
 
   address(conn: Connection): ConnAddress {
     return { node: this.bus.nodeId, conn: conn.id };
+  }
+
+  /** A car's presence entry: its address, marked `mqtt` when it is a v3 module. */
+  private carAddress(conn: Connection): CarAddress {
+    const address: CarAddress = this.address(conn);
+    if (conn.link.transport === 'mqtt') address.transport = 'mqtt';
+    return address;
+  }
+
+  /** How the vehicle's car is connected, on any node: `v2`, `v3` (MQTT), or `''` when it is not. */
+  async carProtocol(key: string): Promise<'v2' | 'v3' | ''> {
+    const car = await this.bus.presence.getCar(key);
+    if (!car) return '';
+    return car.transport === 'mqtt' ? 'v3' : 'v2';
   }
 
   // ---- counts -----------------------------------------------------------------------------------
@@ -270,7 +284,7 @@ export class Hub {
     );
     conn.state = 'ready';
     const address = this.address(conn);
-    await this.bus.presence.setCar(key, address);
+    await this.bus.presence.setCar(key, this.carAddress(conn));
     await this.bus.publish(key, { type: 'car-up', car: address });
     conn.send('Z', String(await this.bus.presence.getAppCount(key)));
     this.observed(conn)?.carUp(conn);
@@ -338,7 +352,7 @@ export class Hub {
         // Apps learn the car has gone after its last messages, not before.
         await this.carRelays.drained(conn);
         const address = this.address(conn);
-        await this.bus.presence.clearCar(key, address);
+        await this.bus.presence.clearCar(key, this.carAddress(conn));
         await this.bus.publish(key, { type: 'car-down', car: address });
       }
       // Requesters still waiting would otherwise wait for ever: tell them the car went away.

@@ -120,6 +120,7 @@ test('GET /api/admin/overview: owners, vehicles and connections, for admins only
       v_net_connected: 1,
       v_apps_connected: 0,
       v_btcs_connected: 0,
+      v_car_protocol: 'v2',
       history_refused: 0,
     },
   ]);

@@ -80,6 +80,7 @@ test("GET/DELETE /api/vehicle: the session counts in the car's Z; no phantom app
     m_msgtime_s: '2024-05-01 12:00:00',
     v_apps_connected: 0,
     v_btcs_connected: 0,
+    v_car_protocol: 'v2',
     v_first_peer: 1,
     v_net_connected: 1,
   });
@@ -99,6 +100,7 @@ test("GET/DELETE /api/vehicle: the session counts in the car's Z; no phantom app
     m_msgtime_s: '2024-05-01 12:00:00',
     v_apps_connected: 1,
     v_btcs_connected: 0,
+    v_car_protocol: 'v2',
     v_first_peer: 1,
     v_net_connected: 1,
   });

@@ -227,7 +227,13 @@ test('responses are validated against their schema before they are written', () 
     url: '/api/vehicle/:vehicleId',
     httpStatus: '200',
   });
-  const good = { v_net_connected: 1, v_apps_connected: 1, v_btcs_connected: 0, v_first_peer: 1 };
+  const good = {
+    v_net_connected: 1,
+    v_apps_connected: 1,
+    v_btcs_connected: 0,
+    v_car_protocol: 'v2',
+    v_first_peer: 1,
+  };
   assert.equal(serialize(good), `${canonicalJson(good)}\n`);
   assert.throws(() => serialize({ ...good, v_first_peer: '1' }), ResponseValidationError);
   assert.throws(() => serialize({ ...good, extra: 1 }), ResponseValidationError);

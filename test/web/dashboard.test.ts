@@ -110,6 +110,7 @@ test('web dashboard in Chromium with a simulated car', { timeout: 120_000 }, asy
   }
   assert.notEqual(now, first, 'SOC changes live while the car charges');
   assert.equal(await page.getByTestId('car-state').textContent(), 'car online');
+  assert.equal(await page.getByTestId('car-protocol').textContent(), 'v2');
   await page.getByText(/data \d+ s old/).waitFor();
 
   // Lock with the PIN: the car answers and its new lock state shows.

@@ -69,7 +69,11 @@ export interface VehicleRow {
   v_net_connected: number;
   v_apps_connected: number;
   v_btcs_connected: number;
+  /** With `?include=protocol`: how the car is connected ('v2', 'v3', or '' when it is not). */
+  v_car_protocol?: 'v2' | 'v3' | '';
 }
+/** The list of the owner's vehicles, with how each car is connected. */
+export const VEHICLES_WITH_PROTOCOL = '/api/vehicles?include=protocol';
 export type View = Record<string, string | number>;
 export interface HistoryRow {
   h_timestamp: string;

@@ -3,10 +3,19 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { AccountPage } from './account';
 import { AddVehiclePage } from './add';
 import { AdminPage } from './admin';
-import { type Account, ApiError, get, login, logout, setOnUnauthorised, type VehicleRow } from './api';
+import {
+  type Account,
+  ApiError,
+  get,
+  login,
+  logout,
+  setOnUnauthorised,
+  VEHICLES_WITH_PROTOCOL,
+  type VehicleRow,
+} from './api';
 import { HistoryPage } from './history';
 import './style.css';
-import { age, errorText, Notice, useTick } from './ui';
+import { age, errorText, Notice, ProtocolBadge, useTick } from './ui';
 import { VehiclePage } from './vehicle';
 
 function useHash(): string {
@@ -77,7 +86,7 @@ function VehicleList(props: { account: Account }) {
   const [loadedAt, setLoadedAt] = useState(Date.now());
   const now = useTick(5000);
   useEffect(() => {
-    get<VehicleRow[]>('/api/vehicles')
+    get<VehicleRow[]>(VEHICLES_WITH_PROTOCOL)
       .then((r) => {
         setRows(r);
         setLoadedAt(Date.now());
@@ -105,6 +114,7 @@ function VehicleList(props: { account: Account }) {
                 <span class={v.v_net_connected ? 'badge online' : 'badge offline'}>
                   {v.v_net_connected ? 'online' : 'offline'}
                 </span>
+                <ProtocolBadge protocol={v.v_car_protocol} />
                 <span class="muted">
                   data {seconds < 0 ? 'none yet' : `${age(seconds)} old`} · {v.v_apps_connected} app
                   {v.v_apps_connected === 1 ? '' : 's'}

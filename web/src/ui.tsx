@@ -53,3 +53,17 @@ export function Notice(props: { kind: 'ok' | 'error' | 'info'; children: Compone
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** A small badge saying how the car is connected: protocol v2, or v3 (MQTT); nothing when it is not. */
+export function ProtocolBadge(props: { protocol: 'v2' | 'v3' | '' | undefined }) {
+  if (!props.protocol) return null;
+  return (
+    <span
+      class="badge"
+      data-testid="car-protocol"
+      title={props.protocol === 'v3' ? 'connected with protocol v3 (MQTT)' : 'connected with protocol v2'}
+    >
+      {props.protocol}
+    </span>
+  );
+}

@@ -1,7 +1,17 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, call, enc, get, type HistoryRow, stream, type VehicleRow, type View } from './api';
+import {
+  ApiError,
+  call,
+  enc,
+  get,
+  type HistoryRow,
+  stream,
+  VEHICLES_WITH_PROTOCOL,
+  type VehicleRow,
+  type View,
+} from './api';
 import { TrackMap } from './map';
-import { age, Card, errorText, Notice, Stat, useTick } from './ui';
+import { age, Card, errorText, Notice, ProtocolBadge, Stat, useTick } from './ui';
 
 interface Views {
   status: View;
@@ -9,6 +19,7 @@ interface Views {
   location: View;
   tpms: View;
   connected: boolean;
+  protocol: VehicleRow['v_car_protocol'];
   /** When these views were read (browser clock). */
   at: number;
 }
@@ -53,10 +64,11 @@ export function VehiclePage(props: { vehicleId: string }) {
         get<View>(`/api/charge/${enc(id)}`),
         get<View>(`/api/location/${enc(id)}`),
         get<View>(`/api/tpms/${enc(id)}`),
-        get<VehicleRow[]>('/api/vehicles'),
+        get<VehicleRow[]>(VEHICLES_WITH_PROTOCOL),
       ]);
-      const connected = Boolean(vehicles.find((v) => v.id === id)?.v_net_connected);
-      setViews({ status, charge, location, tpms, connected, at: Date.now() });
+      const row = vehicles.find((v) => v.id === id);
+      const connected = Boolean(row?.v_net_connected);
+      setViews({ status, charge, location, tpms, connected, protocol: row?.v_car_protocol, at: Date.now() });
       setError('');
     } catch (e) {
       setError(errorText(e));
@@ -138,6 +150,7 @@ export function VehiclePage(props: { vehicleId: string }) {
         >
           {views === undefined ? 'loading' : views.connected ? 'car online' : 'car offline'}
         </span>
+        <ProtocolBadge protocol={views?.protocol} />
         <span class={stale ? 'badge warn' : 'badge'} data-testid="data-age">
           {dataAge < 0 ? 'no data yet' : `data ${age(dataAge)} old`}
         </span>

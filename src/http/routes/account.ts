@@ -82,6 +82,7 @@ const Overview = Type.Object({
       v_net_connected: Type.Integer(),
       v_apps_connected: Type.Integer(),
       v_btcs_connected: Type.Integer(),
+      v_car_protocol: Type.String({ description: "'v2', 'v3' (MQTT) or '' (not connected)" }),
       history_refused: Type.Integer({
         description: "The vehicle's history records this node refused (quota or write rate) since it started",
       }),

@@ -11,6 +11,7 @@ import {
   text,
   VehicleConnected,
   VehicleList,
+  VehicleListQuery,
   VehicleParams,
 } from '../schemas.js';
 import { sendText, TEXT } from '../text.js';
@@ -18,11 +19,19 @@ import { READ_VEHICLE } from '../vehicle-access.js';
 import { latest, timeFields } from '../views/common.js';
 import { protocolView } from '../views/records.js';
 
-/** Live peer counts: car (0/1), apps (v2 apps and HTTP sessions, every node) and batch clients. */
+/**
+ * Live peer counts: car (0/1), apps (v2 apps and HTTP sessions, every node) and batch clients, and
+ * how the car is connected (`v_car_protocol`: `v2`, `v3` or `''`).
+ */
 export async function peerCounts(hub: Hub, ref: VehicleRef) {
   const key = vehicleKey(ref);
-  const [car, apps] = await Promise.all([hub.carConnected(key), hub.bus.presence.getAppCount(key)]);
-  return { v_net_connected: car ? 1 : 0, v_apps_connected: apps, v_btcs_connected: hub.localBatchCount(key) };
+  const [protocol, apps] = await Promise.all([hub.carProtocol(key), hub.bus.presence.getAppCount(key)]);
+  return {
+    v_net_connected: protocol ? 1 : 0,
+    v_apps_connected: apps,
+    v_btcs_connected: hub.localBatchCount(key),
+    v_car_protocol: protocol,
+  };
 }
 
 /** /api/vehicles, /api/vehicle/<id> (connect and disconnect as an app) and /api/protocol/<id>. */
@@ -37,15 +46,19 @@ export async function vehicleRoutes(app: FastifyInstance, deps: RouteDeps): Prom
       schema: {
         summary: "The caller's vehicles with live connection counts",
         tags: ['vehicles'],
-        querystring: CredentialsQuery,
-        response: { 200: VehicleList, ...errors(401) },
+        querystring: VehicleListQuery,
+        response: { 200: VehicleList, ...errors(401, 400) },
       },
     },
     async (request) => {
       const auth = callerOf(request);
+      const withProtocol = request.query.include === 'protocol';
       const vehicles = await deps.store.listVehicles(auth.ownerId);
       return Promise.all(
-        vehicles.map(async (v) => ({ id: v.vehicleId, ...(await peerCounts(deps.hub, v)) })),
+        vehicles.map(async (v) => {
+          const { v_car_protocol, ...counts } = await peerCounts(deps.hub, v);
+          return { id: v.vehicleId, ...counts, ...(withProtocol ? { v_car_protocol } : {}) };
+        }),
       );
     },
   );
