@@ -8,6 +8,7 @@ import { loginsScenario } from './scenarios/logins.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { relayScenario } from './scenarios/relay.js';
 import { steadyScenario } from './scenarios/steady.js';
+import { v3Scenario } from './scenarios/v3.js';
 import { versusBareScenario } from './scenarios/versus-bare.js';
 
 /**
@@ -132,6 +133,19 @@ const scenarios: Record<
       Object.entries(r.median as Record<string, { rate: number }>).every(
         ([kind, v]) => kind.includes('/') || v.rate >= 0.8,
       ),
+  },
+  v3: {
+    target: 'bridged metrics/s ≥ 0.5 × bare aedes; ≤ 20 KB per idle v3 connection',
+    // 900 + 50 modules stay under mqtt.max_vehicles_per_owner (1000): all are the one bench owner's.
+    run: () => v3Scenario(50, 8, quick ? 3 : 8, quick ? 300 : 900),
+    figure: (r) => {
+      const b = r.bridged as { metricsPerSecond: number; latencyMs: { p50: number; p99: number } };
+      const bare = r.bare as { metricsPerSecond: number; latencyMs: { p50: number; p99: number } };
+      const idle = r.idle as { bytesPerConnection: number; modules: number };
+      return `bridged ${b.metricsPerSecond} metrics/s (v2 S p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms) vs bare aedes ${bare.metricsPerSecond}/s (relay p50 ${bare.latencyMs.p50} ms, p99 ${bare.latencyMs.p99} ms): ${r.ratio}×; ${idle.bytesPerConnection} B per idle v3 module (${idle.modules})`;
+    },
+    met: (r) =>
+      (r.ratio as number) >= 0.5 && (r.idle as { bytesPerConnection: number }).bytesPerConnection <= 20_480,
   },
   history: {
     target: '≥ 20,000 acked h/s',

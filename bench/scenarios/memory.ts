@@ -21,7 +21,7 @@ function startWorker(port: number, first: number, count: number) {
   return { child, ready };
 }
 
-async function settle(read: () => number): Promise<number> {
+export async function settle(read: () => number): Promise<number> {
   // RSS moves for a while after a burst (GC, allocator); take it once it stops growing.
   let last = read();
   for (let i = 0; i < 20; i++) {
