@@ -140,9 +140,13 @@ const scenarios: Record<
     run: () => v3Scenario(50, 8, quick ? 3 : 8, quick ? 300 : 900),
     figure: (r) => {
       const b = r.bridged as { metricsPerSecond: number; latencyMs: { p50: number; p99: number } };
-      const bare = r.bare as { metricsPerSecond: number; latencyMs: { p50: number; p99: number } };
+      const bare = r.bare as {
+        metricsPerSecond: number;
+        latencyMs: { p50: number; p99: number };
+        bytesPerIdleConnection: number;
+      };
       const idle = r.idle as { bytesPerConnection: number; modules: number };
-      return `bridged ${b.metricsPerSecond} metrics/s (v2 S p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms) vs bare aedes ${bare.metricsPerSecond}/s (relay p50 ${bare.latencyMs.p50} ms, p99 ${bare.latencyMs.p99} ms): ${r.ratio}×; ${idle.bytesPerConnection} B per idle v3 module (${idle.modules})`;
+      return `bridged ${b.metricsPerSecond} metrics/s (v2 S p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms) vs bare aedes ${bare.metricsPerSecond}/s (relay p50 ${bare.latencyMs.p50} ms, p99 ${bare.latencyMs.p99} ms): ${r.ratio}×; ${idle.bytesPerConnection} B per idle v3 module (${idle.modules}; bare aedes ${bare.bytesPerIdleConnection} B)`;
     },
     met: (r) =>
       (r.ratio as number) >= 0.5 && (r.idle as { bytesPerConnection: number }).bytesPerConnection <= 20_480,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connectAsync, type MqttClient } from 'mqtt';
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login, onCode } from '../clients.js';
@@ -73,8 +74,34 @@ async function pumpMetrics(
   return { metricsPerSecond: Math.round(acked / elapsed), latencyMs: summarise(latencies) };
 }
 
+/** `count` idle modules (from BENCH<first>): each logged in, 4 retained metrics, `connected = yes`. */
+async function idleModules(
+  port: number,
+  first: number,
+  count: number,
+  login: boolean,
+): Promise<MqttClient[]> {
+  const clients: MqttClient[] = [];
+  await pool(
+    Array.from({ length: count }, (_, i) => `BENCH${first + i}`),
+    50,
+    async (id) => {
+      const c = await moduleClient(port, id, login);
+      clients.push(c);
+      for (const [name, value] of [
+        ['v/b/soc', '80'],
+        ['v/b/range/ideal', '300'],
+        ['v/c/state', 'done'],
+        ['s/v3/connected', 'yes'],
+      ] as const)
+        await c.publishAsync(`ovms/bench/${id}/metric/${name}`, value, { retain: true, qos: 1 });
+    },
+  );
+  return clients;
+}
+
 /** The same publishes through a bare aedes broker in its own process, to one plain `ovms/#` subscriber. */
-async function bareBroker(modules: number, window: number, seconds: number) {
+async function bareBroker(modules: number, window: number, seconds: number, idle: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-aedes-worker.ts'], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -89,17 +116,27 @@ async function bareBroker(modules: number, window: number, seconds: number) {
   const ids = Array.from({ length: modules }, (_, i) => `BENCH${i}`);
   const clients: MqttClient[] = [];
   try {
+    const rss = () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    };
+    const baseline = await settle(rss);
+    const idleClients = await idleModules(port, modules, idle, false);
+    const loaded = await settle(rss);
+    await Promise.all(idleClients.map((c) => c.endAsync(true).catch(() => {})));
+    const idleBytes = Math.round((loaded - baseline) / idle);
     const subscriber = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
     clients.push(subscriber);
     await subscriber.subscribeAsync('ovms/#', { qos: 0 });
     const index = new Map(ids.map((id, i) => [id, i]));
     for (const id of ids) clients.push(await moduleClient(port, id, false));
-    return await pumpMetrics(clients.slice(1), ids, window, seconds, (deliver) =>
+    const pumped = await pumpMetrics(clients.slice(1), ids, window, seconds, (deliver) =>
       subscriber.on('message', (topic, payload) => {
         const i = index.get(topic.split('/')[2]!);
         if (i !== undefined) deliver(i, Number(payload.toString()));
       }),
     );
+    return { ...pumped, bytesPerIdleConnection: idleBytes };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
     child.stdin.end();
@@ -126,22 +163,7 @@ export async function v3Scenario(modules = 50, window = 8, seconds = 8, idle = 9
   try {
     // Memory first, on a quiet server.
     const baseline = await settle(server.rss);
-    const idleClients: MqttClient[] = [];
-    await pool(
-      Array.from({ length: idle }, (_, i) => `BENCH${modules + i}`),
-      50,
-      async (id) => {
-        const c = await moduleClient(mqttPort, id);
-        idleClients.push(c);
-        for (const [name, value] of [
-          ['v/b/soc', '80'],
-          ['v/b/range/ideal', '300'],
-          ['v/c/state', 'done'],
-          ['s/v3/connected', 'yes'],
-        ] as const)
-          await c.publishAsync(`ovms/bench/${id}/metric/${name}`, value, { retain: true, qos: 1 });
-      },
-    );
+    const idleClients = await idleModules(mqttPort, modules, idle, true);
     const loaded = await settle(server.rss);
     process.stderr.write(`v3: ${idle} idle modules measured\n`);
     await Promise.all(idleClients.map((c) => c.endAsync(true).catch(() => {})));
@@ -175,7 +197,7 @@ export async function v3Scenario(modules = 50, window = 8, seconds = 8, idle = 9
     await server.stop();
 
     process.stderr.write('v3: bridged measured\n');
-    const bare = await bareBroker(modules, window, seconds);
+    const bare = await bareBroker(modules, window, seconds, idle);
     return {
       modules,
       window,
