@@ -189,9 +189,10 @@ export async function v3Scenario(modules = 50, window = 8, seconds = 8, idle = 9
     }
     await Promise.all(online);
     process.stderr.write('v3: modules online\n');
-    const bridged = await pumpMetrics(mqttClients, ids, window, seconds, (deliver) =>
-      apps.forEach((app, i) => onCode(app, 'S', (m) => deliver(i, Math.round(Number(m.text.split(',')[0]))))),
-    );
+    const bridged = await pumpMetrics(mqttClients, ids, window, seconds, (deliver) => {
+      for (const [i, app] of apps.entries())
+        onCode(app, 'S', (m) => deliver(i, Math.round(Number(m.text.split(',')[0]))));
+    });
     await closeAll(apps);
     await Promise.all(mqttClients.map((c) => c.endAsync(true).catch(() => {})));
     await server.stop();
