@@ -27,6 +27,11 @@ export class CarMessageObservers {
     return () => this.#observers.delete(observer);
   }
 
+  /** Whether anyone observes: the message handler builds no event for nobody (one per car message). */
+  get active(): boolean {
+    return this.#observers.size > 0;
+  }
+
   notify(message: ObservedCarMessage): void {
     for (const observer of this.#observers) {
       try {

@@ -127,7 +127,7 @@ function storeAndRelay(
     );
   }
   ref.lastUpdate = time;
-  if (!paranoid) {
+  if (!paranoid && hub.carMessages.active) {
     hub.carMessages.notify({
       ref: { ownerId: ref.ownerId, vehicleId: ref.vehicleId },
       code,

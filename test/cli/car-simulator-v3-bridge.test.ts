@@ -21,6 +21,8 @@ async function nextD(app: TestClient, test: (d: ReturnType<typeof environmentRec
 }
 
 test('a v2 app sees the simulated v3 car (S, D) and locks it: c20 round trip, then D shows it locked', async (t) => {
+  // Session expiry 0 ends the server's MQTT session with the test instead of leaving it on the shared
+  // Mosquitto for a day; it lifts no limit.
   const h = await startServer(t, {
     settings: { 'mqtt.url': MOSQUITTO_URL, 'server.node_id': uniqueName('node'), 'mqtt.session_expiry': 0 },
   });

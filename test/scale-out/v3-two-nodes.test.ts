@@ -43,6 +43,8 @@ test('two nodes on one external broker: a v3 module is attached once, an app on 
       await store.createVehicle({ ownerId, vehicleId: v3Id, secret: 'secret1' });
       await store.createVehicle({ ownerId, vehicleId: v2Id, secret: 'secret1' });
     },
+    // Session expiry 0: the nodes' MQTT sessions end with the test instead of staying on the shared
+    // Mosquitto for a day (no limit is lifted: the default only decides how long a broker keeps them).
     { OVMS_MQTT_URL: MOSQUITTO_URL, OVMS_MQTT_SESSION_EXPIRY: '0' },
   );
   const n1 = await startNode(uniqueName('node1-'));

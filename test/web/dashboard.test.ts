@@ -39,6 +39,9 @@ test('web dashboard in Chromium with a simulated car', { timeout: 120_000 }, asy
   });
   mkdirSync(SHOTS, { recursive: true });
 
+  // The rate limit is off here, and that hides a bug users meet: the page re-reads five endpoints on
+  // every stream message, so a car reporting every 2 s uses up the default limit in about 95 s.
+  // Issue 15 (item 7) makes the page live off the stream and this test run with the defaults.
   const h = await startServer(t, { settings: { 'http.ratelimit_burst': 0, 'log.level': 'info' } });
   const admin = await h.store.createOwner({
     name: 'ada',
