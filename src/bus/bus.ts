@@ -73,6 +73,10 @@ export interface Bus {
    */
   readonly spansProcesses: boolean;
   readonly presence: Presence;
+  /** Vehicle events this node has published (the metrics). */
+  readonly published?: number;
+  /** Live nodes on the bus, this one included (the metrics); one when not given. */
+  nodeCount?(): Promise<number>;
   publish(vehicleKey: string, event: VehicleEvent): Promise<void>;
   /** Subscribes this node to a vehicle's events (while it has connections of that vehicle). */
   subscribe(vehicleKey: string, handler: (event: VehicleEvent) => void): Promise<Unsubscribe>;

@@ -56,7 +56,10 @@ export class LocalBus implements Bus {
     };
   }
 
+  published = 0;
+
   async publish(vehicleKey: string, event: VehicleEvent): Promise<void> {
+    this.published++;
     const handlers = this.network.vehicles.get(vehicleKey);
     if (!handlers) return;
     for (const handler of [...handlers]) handler(event);

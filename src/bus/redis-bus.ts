@@ -108,6 +108,11 @@ export class RedisBus implements Bus {
     return new Set(nodes.filter((_, i) => leases[i] !== null));
   }
 
+  /** Nodes whose lease is current (two Redis round trips; the metrics ask at each scrape). */
+  async nodeCount(): Promise<number> {
+    return (await this.alive(await this.pub.smembers(this.k('nodes')))).size;
+  }
+
   /** Cleans up after nodes whose lease lapsed; one node does it per dead node (a short lock). */
   private async reapDeadNodes(): Promise<void> {
     const nodes = await this.pub.smembers(this.k('nodes'));
@@ -191,7 +196,10 @@ export class RedisBus implements Bus {
     for (const h of [...handlers]) h(event);
   }
 
+  published = 0;
+
   async publish(vehicleKey: string, event: VehicleEvent): Promise<void> {
+    this.published++;
     await this.pub.publish(this.k(`v:${vehicleKey}`), serialiseEvent(event));
   }
 

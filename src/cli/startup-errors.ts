@@ -59,6 +59,7 @@ export const LISTENERS: Record<ListenerName, { what: string; setting: SettingRef
   v2tls: { what: 'protocol v2 over TLS', setting: setting('server.tls_port', '--tls-port') },
   http: { what: 'HTTP API', setting: setting('server.http_port', '--http-port') },
   https: { what: 'HTTPS API', setting: setting('server.https_port', '--https-port') },
+  metrics: { what: 'Prometheus metrics', setting: setting('metrics.listen') },
 };
 
 interface SystemError {

@@ -123,6 +123,12 @@ export interface ServerConfig {
     refreshMs: number;
     countAsApp: boolean;
   };
+  /** Prometheus metrics (src/metrics, docs/operations.md). */
+  metrics: {
+    enabled: boolean;
+    /** The unauthenticated listener of `metrics.listen`, if any. */
+    listen: { host: string; port: number } | undefined;
+  };
   /** Push notifications (src/push, docs/push.md); durations in milliseconds. */
   push: {
     throttle: number;
@@ -392,6 +398,7 @@ function build(raw: Raw): ServerConfig {
       refreshMs: ms('abrp.refresh_s'),
       countAsApp: bool('abrp.count_as_app'),
     },
+    metrics: { enabled: bool('metrics.enabled'), listen: hostPort('metrics.listen', str('metrics.listen')) },
     push: {
       throttle: ms('push.throttle'),
       maxAttempts: num('push.max_attempts'),
@@ -475,6 +482,18 @@ function build(raw: Raw): ServerConfig {
 /** Defaults with selected changes, for tests and embedding. */
 export function configWith(overrides: Partial<Record<SettingKey, string | number | boolean>>): ServerConfig {
   return loadConfig({ env: {}, overrides });
+}
+
+/** `HOST:PORT` or `[IPv6]:PORT` (a port from 1 to 65535); '' is undefined. */
+export function hostPort(key: string, value: string): { host: string; port: number } | undefined {
+  if (value === '') return undefined;
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535)
+    throw new ConfigError(
+      `${key} must be HOST:PORT (e.g. 127.0.0.1:9464 or [::1]:9464), not ${JSON.stringify(value)}`,
+    );
+  return { host: match[1] ?? match[2]!, port };
 }
 
 /** ABRP settings only matter once an API key turns it on; then every duration must be usable. */

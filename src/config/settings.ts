@@ -855,6 +855,20 @@ export const SETTINGS = [
     help: 'ABRP: while a linked car drives or charges it counts as one connected app, so the module reports every minute instead of every ten',
   },
   {
+    key: 'metrics.enabled',
+    env: 'OVMS_METRICS_ENABLED',
+    type: 'bool',
+    default: false,
+    help: "Serve Prometheus metrics (docs/operations.md): GET /metrics on the HTTP ports for an admin owner's API token with the admin right, and on metrics.listen without authentication",
+  },
+  {
+    key: 'metrics.listen',
+    env: 'OVMS_METRICS_LISTEN',
+    type: 'string',
+    default: '',
+    help: 'With metrics.enabled, also serve GET /metrics without authentication on this HOST:PORT (e.g. 127.0.0.1:9464, [::1]:9464; keep it off public networks); empty = not',
+  },
+  {
     key: 'mqtt.superuser',
     env: 'OVMS_MQTT_SUPERUSER',
     type: 'string',

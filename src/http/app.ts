@@ -23,6 +23,7 @@ import { cookieRoutes } from './routes/cookie.js';
 import { deviceControlRoutes } from './routes/device-control.js';
 import { healthRoutes } from './routes/health.js';
 import { historicalRoutes } from './routes/historical.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { mqapiRoutes } from './routes/mqapi.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { statusRoutes } from './routes/status.js';
@@ -196,6 +197,7 @@ export async function buildApp(
   await app.register(streamRoutes, deps);
   await app.register(mqapiRoutes, deps);
   await app.register(healthRoutes, deps);
+  await app.register(metricsRoutes, deps);
   await app.register(accountRoutes, deps);
   await app.register(abrpRoutes, deps);
   await app.register(webRoutes, deps);

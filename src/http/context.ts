@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
 import type { AbrpService } from '../integrations/abrp/abrp-service.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { Hub } from '../server/hub.js';
 import type { ListenerStates } from '../server/listener-state.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
@@ -25,6 +26,8 @@ export interface ApiContext {
   listeners: () => ListenerStates;
   /** ABRP live telemetry, told at once when a token is stored or removed here. */
   abrp?: AbrpService;
+  /** Prometheus metrics (GET /metrics), when `metrics.enabled`. */
+  metrics?: Metrics;
 }
 
 /** Who is calling, once the auth hook has run. */

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { AccountThrottle } from '../auth/account-throttle.js';
 import type { ServerConfig } from '../config/config.js';
 import type { AbrpService } from '../integrations/abrp/abrp-service.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { type ListenerName, listenAs } from '../server/listen-error.js';
@@ -29,6 +30,8 @@ export interface HttpApiDeps {
   listeners?: () => ListenerStates;
   /** ABRP live telemetry (the server's), for the routes that store and remove tokens. */
   abrp?: AbrpService;
+  /** Prometheus metrics, served as GET /metrics when given. */
+  metrics?: Metrics;
 }
 
 /**
@@ -81,6 +84,7 @@ export class HttpApi {
           mqtt_tls: OFF,
         })),
       abrp: deps.abrp,
+      metrics: deps.metrics,
     };
   }
 

@@ -1,4 +1,5 @@
 import type { ConnAddress } from '../bus/bus.js';
+import type { CommandStats } from './server-counters.js';
 
 /** A client waiting for the car's answer; `command` is unknown for paranoid commands. */
 export interface Requester extends ConnAddress {
@@ -50,12 +51,14 @@ export interface RouterLimits {
  * command number. At most `max` such places are kept, the oldest forgotten first.
  */
 export class CommandRouter {
-  private queue: (Requester & { at: number; gone?: true })[] = [];
+  private queue: (Requester & { at: number; sentAt: number; gone?: true })[] = [];
   private goneCount = 0;
 
+  /** `stats`, when given, counts this queue's commands (a car's queue, for the metrics). */
   constructor(
     private readonly limits: RouterLimits = { max: 128, ttlMs: 120_000 },
     private readonly now: () => number = Date.now,
+    private readonly stats?: CommandStats,
   ) {}
 
   /** Requesters waiting (those gone not counted). */
@@ -72,8 +75,13 @@ export class CommandRouter {
   /** Queues a requester; false (nothing queued) when `max` are already waiting. */
   push(requester: Requester): boolean {
     this.expire();
-    if (this.length >= this.limits.max) return false;
-    this.queue.push({ ...requester, at: this.now() });
+    if (this.length >= this.limits.max) {
+      if (this.stats) this.stats.refused++;
+      return false;
+    }
+    const at = this.now();
+    this.queue.push({ ...requester, at, sentAt: at });
+    if (this.stats) this.stats.sent++;
     return true;
   }
 
@@ -91,6 +99,10 @@ export class CommandRouter {
     if (final) {
       this.queue.splice(at, 1);
       if (entry.gone) this.goneCount--;
+      if (this.stats) {
+        this.stats.answered++;
+        this.stats.roundTrip?.(this.now() - entry.sentAt);
+      }
     } else {
       entry.at = this.now();
     }
@@ -120,6 +132,7 @@ export class CommandRouter {
   /** Everyone still waiting (when the car disconnects). */
   drain(): Requester[] {
     const waiting = this.queue.filter((r) => !r.gone);
+    if (this.stats) this.stats.carGone += this.queue.length;
     this.queue = [];
     this.goneCount = 0;
     return waiting.map((r) => ({ node: r.node, conn: r.conn, command: r.command }));
@@ -130,7 +143,9 @@ export class CommandRouter {
     const cutoff = this.now() - this.limits.ttlMs;
     // Entries are in push order, but a multi-line reply renews its entry: check them all.
     if (!this.queue.some((r) => r.at < cutoff)) return;
+    const before = this.queue.length;
     this.queue = this.queue.filter((r) => r.at >= cutoff);
+    if (this.stats) this.stats.timedOut += before - this.queue.length;
     this.goneCount = this.queue.filter((r) => r.gone).length;
   }
 }

@@ -11,6 +11,7 @@ import type { Connection } from './connection.js';
 import { GroupRegistry } from './groups.js';
 import { HistoryLimits } from './history-limits.js';
 import { lateRelayWarning, RelayOrder } from './relay-order.js';
+import { ServerCounters } from './server-counters.js';
 import { ServerRequests } from './server-requests.js';
 import { UtilisationCounter } from './utilisation.js';
 
@@ -62,6 +63,8 @@ export class Hub {
   readonly historyLimits: HistoryLimits;
   /** Observers of the messages this node's cars send (integrations such as ABRP). */
   readonly carMessages: CarMessageObservers;
+  /** What this node has done, for the metrics (server-counters.ts). */
+  readonly counters = new ServerCounters();
 
   /** Every local connection by id. */
   readonly connections = new Map<string, Connection>();
@@ -198,12 +201,16 @@ export class Hub {
 
   private onVehicleEvent(key: string, event: VehicleEvent): void {
     switch (event.type) {
-      case 'to-clients':
+      case 'to-clients': {
+        let recipients = 0;
         this.forEachClient(key, (conn) => {
+          recipients++;
           for (const l of event.lines) conn.deliver(l.code, l.payload);
         });
+        if (recipients > 0) this.counters.relayedLines(event.lines, recipients);
         for (const watcher of this.watchers.get(key) ?? []) for (const l of event.lines) watcher(l);
         return;
+      }
       case 'to-car': {
         const car = this.cars.get(key);
         if (!car) return;
@@ -277,10 +284,11 @@ export class Hub {
     this.cars.set(key, conn);
     this.routers.set(
       conn,
-      new CommandRouter({
-        max: this.config.limits.maxPendingCommandsPerCar,
-        ttlMs: this.config.timeouts.command,
-      }),
+      new CommandRouter(
+        { max: this.config.limits.maxPendingCommandsPerCar, ttlMs: this.config.timeouts.command },
+        Date.now,
+        this.counters.commands,
+      ),
     );
     conn.state = 'ready';
     const address = this.address(conn);

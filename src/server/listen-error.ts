@@ -1,5 +1,5 @@
 /** The server's listeners, by the name start-up errors and logs use for them. */
-export type ListenerName = 'v2' | 'v2tls' | 'http' | 'https';
+export type ListenerName = 'v2' | 'v2tls' | 'http' | 'https' | 'metrics';
 
 /**
  * A listener could not open its port: which listener, on which address and port, and the system's

@@ -47,7 +47,8 @@ export class LoginHandler {
     }
   }
 
-  private refuse(conn: Connection, who: string, reason: string): void {
+  private refuse(conn: Connection, clientType: string, who: string, reason: string): void {
+    this.hub.counters.login('refused', clientType);
     const count = this.throttle.fail(conn.link.remoteAddress, who);
     conn.abort(`login refused: ${reason} (failure ${count} for ${who} from this address)`, 'warn');
   }
@@ -55,14 +56,20 @@ export class LoginHandler {
   private async scheme0(conn: Connection, w: Scheme0Welcome): Promise<void> {
     const address = conn.link.remoteAddress;
     if (this.throttle.blocked(address, w.vehicleId)) {
+      this.hub.counters.login('throttled', w.clientType);
       return conn.abort(`login throttled: too many failures for ${w.vehicleId} from this address`, 'warn');
     }
     const vehicle = await this.hub.store.findVehicle(w.vehicleId);
     if (conn.state === 'closed') return;
-    if (!vehicle) return this.refuse(conn, w.vehicleId, `unknown vehicle ${w.vehicleId}`);
+    if (!vehicle) return this.refuse(conn, w.clientType, w.vehicleId, `unknown vehicle ${w.vehicleId}`);
     if (!verifyClientDigest(vehicle.secret, w)) {
       if (w.clientType === 'C') this.authAlert(vehicle, false, address);
-      return this.refuse(conn, w.vehicleId, `wrong digest for ${w.vehicleId} (${w.clientType})`);
+      return this.refuse(
+        conn,
+        w.clientType,
+        w.vehicleId,
+        `wrong digest for ${w.vehicleId} (${w.clientType})`,
+      );
     }
     this.throttle.succeed(address, w.vehicleId);
     if (w.clientType === 'C') this.authAlert(vehicle, true, address);
@@ -76,9 +83,11 @@ export class LoginHandler {
     const address = conn.link.remoteAddress;
     const secure = conn.link.transport === 'tls' || conn.link.transport === 'wss';
     if (!secure && !this.hub.config.allowPlainScheme1) {
+      this.hub.counters.login('refused', w.clientType);
       return conn.abort('scheme 1 (plain-text password) refused on a non-TLS port', 'warn');
     }
     if (this.throttle.blocked(address, `user:${w.username}`)) {
+      this.hub.counters.login('throttled', w.clientType);
       return conn.abort(
         `login throttled: too many failures for user ${w.username} from this address`,
         'warn',
@@ -88,6 +97,7 @@ export class LoginHandler {
     const login = await passwordLogin(store, this.accounts, w.username, w.password, address);
     if (conn.state === 'closed') return;
     if (!login.ok && login.retryAfterMs !== undefined) {
+      this.hub.counters.login('throttled', w.clientType);
       const wait = Math.ceil(login.retryAfterMs / 1000);
       return conn.abort(
         `login throttled: too many failed logins for user ${w.username} (next try in ${wait} s)`,
@@ -96,12 +106,18 @@ export class LoginHandler {
     }
     const permitted =
       login.ok && (login.via === 'password' || (!isRefused(login.permit) && isPermitted(login.permit, 'v2')));
-    if (!permitted) return this.refuse(conn, `user:${w.username}`, `bad password or token for ${w.username}`);
+    if (!permitted)
+      return this.refuse(conn, w.clientType, `user:${w.username}`, `bad password or token for ${w.username}`);
     const owner = login.owner;
     const vehicles = await store.listVehicles(owner.id);
     const vehicle = w.vehicleId === '*' ? vehicles[0] : vehicles.find((v) => v.vehicleId === w.vehicleId);
     if (!vehicle)
-      return this.refuse(conn, `user:${w.username}`, `${w.username} has no vehicle ${w.vehicleId}`);
+      return this.refuse(
+        conn,
+        w.clientType,
+        `user:${w.username}`,
+        `${w.username} has no vehicle ${w.vehicleId}`,
+      );
     this.throttle.succeed(address, `user:${w.username}`);
     conn.sendRaw(
       formatServerWelcome1(
@@ -121,6 +137,7 @@ export class LoginHandler {
     vehicle: Vehicle,
     scheme: 0 | 1,
   ): Promise<void> {
+    this.hub.counters.login('ok', clientType);
     conn.clientType = clientType;
     conn.vehicle = vehicle;
     conn.state = 'login';

@@ -10,6 +10,8 @@ import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
 import { accountThrottle, HttpApi } from '../http/http-server.js';
 import { AbrpService } from '../integrations/abrp/abrp-service.js';
+import { Metrics } from '../metrics/metrics.js';
+import { MetricsListener } from '../metrics/metrics-listener.js';
 import { EmbeddedBroker } from '../mqtt/embedded-broker.js';
 import { ExternalBroker } from '../mqtt/external-broker.js';
 import type { MqttPort } from '../mqtt/mqtt-port.js';
@@ -50,7 +52,16 @@ export interface ServerDeps {
    * Port overrides; 0 here means "any free port" (tests), unlike the config where 0 is "off". With
    * `listen` given, only the HTTP API and the MQTT broker listed here start.
    */
-  listen?: { v2?: number; v2tls?: number; http?: number; https?: number; mqtt?: number; mqttTls?: number };
+  listen?: {
+    v2?: number;
+    v2tls?: number;
+    http?: number;
+    https?: number;
+    mqtt?: number;
+    mqttTls?: number;
+    /** The unauthenticated metrics listener (with metrics.enabled), on metrics.listen's host or 127.0.0.1. */
+    metrics?: number;
+  };
 }
 
 export function serverVersion(): string {
@@ -69,7 +80,7 @@ export class OvmsServer {
   readonly config: ServerConfig;
   readonly log: Logger;
   /** Bound ports after start() (0 = not listening). */
-  readonly ports = { v2: 0, v2tls: 0, http: 0, https: 0, mqtt: 0, mqttTls: 0 };
+  readonly ports = { v2: 0, v2tls: 0, http: 0, https: 0, mqtt: 0, mqttTls: 0, metrics: 0 };
   /** The HTTP API (src/http). */
   readonly http: HttpApi;
   /** The certificate of every TLS listener, when `tls.cert` and `tls.key` are set; reloaded on change. */
@@ -86,6 +97,9 @@ export class OvmsServer {
   mqtt: MqttPort | undefined;
   /** ABRP live telemetry of the vehicles whose cars are connected here (off without abrp.api_key). */
   readonly abrp: AbrpService;
+  /** Prometheus metrics (src/metrics), with `metrics.enabled`. */
+  readonly metrics: Metrics | undefined;
+  private metricsListener: MetricsListener | undefined;
   private readonly listeners: V2Listener[] = [];
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
@@ -136,7 +150,19 @@ export class OvmsServer {
         ? new TlsCertificates({ cert, key, log: deps.log, warningDays: expiryWarningDays })
         : undefined;
     this.abrp = new AbrpService(this.hub);
+    this.metrics = deps.config.metrics.enabled
+      ? new Metrics({
+          hub: this.hub,
+          connections: () => this.live,
+          httpSessions: () => this.http.context.sessions.count,
+          mqttClients: () => this.broker?.clientCount,
+          listeners: () => this.listenerStates(),
+          certificateExpires: () => this.certificates?.details?.expires,
+          notifier: this.hub.notifier,
+        })
+      : undefined;
     this.http = new HttpApi({
+      metrics: this.metrics,
       hub: this.hub,
       abrp: this.abrp,
       config: deps.config,
@@ -184,6 +210,7 @@ export class OvmsServer {
     this.ports.http = this.http.ports.http;
     this.ports.https = this.http.ports.https;
     await this.startBroker(ports);
+    await this.startMetricsListener(ports);
     this.housekeeping.start();
     await this.abrp.start();
     if (this.certificates?.details) this.certificates.start();
@@ -241,6 +268,17 @@ export class OvmsServer {
     const { mqtt, mqtt_tls } = broker.listeners;
     this.ports.mqtt = mqtt.state === 'listening' ? mqtt.port : 0;
     this.ports.mqttTls = mqtt_tls.state === 'listening' ? mqtt_tls.port : 0;
+  }
+
+  /** `metrics.listen`: the metrics without authentication on an address of their own. */
+  private async startMetricsListener(ports: NonNullable<ServerDeps['listen']>): Promise<void> {
+    const address = this.config.metrics.listen;
+    if (!this.metrics || (ports.metrics === undefined && (this.deps.listen || !address))) return;
+    const host = address?.host ?? '127.0.0.1';
+    const port = ports.metrics ?? address!.port;
+    const listener = new MetricsListener(this.metrics, this.log);
+    this.ports.metrics = await listenAs('metrics', port, host, () => listener.listen(host, port));
+    this.metricsListener = listener;
   }
 
   /** What each listener is doing, for /health. */
@@ -326,6 +364,7 @@ export class OvmsServer {
         c.close(`undecodable line: ${decoded.error}`, 'warn');
         return;
       }
+      hub.counters.receivedLine(c.isCar, decoded.message.code);
       const failed = (err: Error) =>
         c.log.error({ err, client: c.label, code: decoded.message.code }, 'message handling failed');
       if (c.isCar) {
@@ -468,6 +507,8 @@ export class OvmsServer {
     await this.externalBroker?.close();
     await this.broker?.close();
     await this.http.stop();
+    await this.metricsListener?.close();
+    this.metrics?.close();
     await this.hub.stop();
     await this.hub.store.flush();
   }

@@ -34,6 +34,12 @@ export interface WriteBatcherStats {
   retriedBatches: number;
 }
 
+/** Told of each batch committed whole in one transaction (the metrics' store histograms). */
+export interface WriteObserver {
+  /** `size` writes; the first of them waited `waitedMs` before its transaction, which took `commitMs`. */
+  batch(size: number, waitedMs: number, commitMs: number): void;
+}
+
 export interface QueuedWrite<Run> {
   run: Run;
   resolve: () => void;
@@ -53,6 +59,10 @@ export abstract class BatchQueue<Run> {
   #queue: QueuedWrite<Run>[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  /** See WriteObserver; when set, a batch's first write notes when it was queued. */
+  observer: WriteObserver | undefined;
+  #firstQueuedAt = 0;
+  readonly #batchQueuedAt = new WeakMap<QueuedWrite<Run>[], number>();
   protected readonly statistics: WriteBatcherStats = {
     batches: 0,
     committed: 0,
@@ -97,6 +107,7 @@ export abstract class BatchQueue<Run> {
   enqueue(run: Run): Promise<void> {
     if (this.#closed) return Promise.reject(new WriteBatcherClosedError());
     return new Promise<void>((resolve, reject) => {
+      if (this.observer && this.#queue.length === 0) this.#firstQueuedAt = performance.now();
       this.#queue.push({ run, resolve, reject });
       if (this.#queue.length >= this.#maxItems) {
         this.startFlush();
@@ -116,6 +127,7 @@ export abstract class BatchQueue<Run> {
     }
     const batch = this.#queue;
     this.#queue = [];
+    if (this.observer && batch.length > 0) this.#batchQueuedAt.set(batch, this.#firstQueuedAt);
     return batch;
   }
 
@@ -123,8 +135,12 @@ export abstract class BatchQueue<Run> {
     this.#closed = true;
   }
 
-  /** The whole batch committed in one transaction. */
-  protected batchCommitted(batch: QueuedWrite<Run>[]): void {
+  /** The whole batch committed in one transaction, which began at `startedAt` (performance.now()). */
+  protected batchCommitted(batch: QueuedWrite<Run>[], startedAt: number): void {
+    const queuedAt = this.#batchQueuedAt.get(batch);
+    if (this.observer && queuedAt !== undefined) {
+      this.observer.batch(batch.length, startedAt - queuedAt, performance.now() - startedAt);
+    }
     this.statistics.batches++;
     this.statistics.committed += batch.length;
     for (const write of batch) write.resolve();

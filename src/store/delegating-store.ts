@@ -43,6 +43,9 @@ type DirectOperation = Exclude<
   | 'addHistory'
   | 'addUtilisation'
   | 'historyRecords'
+  | 'writeStats'
+  | 'observeWrites'
+  | 'usage'
 >;
 
 type WithHandle<Db, F> = F extends (...args: infer A) => Promise<infer R>

@@ -16,6 +16,8 @@
  *   whose promise has been created (read-your-writes).
  */
 
+import type { WriteBatcherStats, WriteObserver } from './batch-queue.js';
+
 export interface VehicleRef {
   ownerId: number;
   vehicleId: string;
@@ -204,9 +206,23 @@ export interface MigrationStatus {
   applied: { version: number; name: string; appliedAt: Date }[];
 }
 
+/** How big the database is, for the metrics; a figure the back-end cannot give cheaply is left out. */
+export interface StoreUsage {
+  /** The database's size on disk, in bytes. */
+  bytes?: number;
+  /** History rows, the database's own estimate (PostgreSQL, MariaDB): never a full count. */
+  historyRows?: number;
+}
+
 export interface Store {
   /** 'sqlite', 'postgres', 'mysql', 'perl-mysql', ... (shown in logs). */
   readonly kind: string;
+  /** Group commit's counts since the store opened (stores that batch writes). */
+  readonly writeStats?: Readonly<WriteBatcherStats>;
+  /** Tells `observer` of every batch committed from now on (undefined: no longer). */
+  observeWrites?(observer: WriteObserver | undefined): void;
+  /** The database's size, from cheap catalogue queries only (scraped by the metrics). */
+  usage?(): Promise<StoreUsage>;
 
   migrate(): Promise<MigrationStatus>;
   migrationStatus(): Promise<MigrationStatus>;

@@ -112,6 +112,8 @@ export interface HarnessOptions {
   notifier?: (store: Store) => Notifier;
   /** The embedded MQTT broker on these ports (0 = any free port; mqttTls needs `tls`); off when not given. */
   mqtt?: { mqtt?: number; mqttTls?: number };
+  /** Metrics on (`metrics.enabled`), with the unauthenticated metrics listener on a free port. */
+  metrics?: boolean;
 }
 
 /**
@@ -129,6 +131,7 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
     'database.url': database.url,
     'log.level': 'debug',
     ...(opts.tls ? { 'tls.cert': opts.tls.cert, 'tls.key': opts.tls.key } : {}),
+    ...(opts.metrics ? { 'metrics.enabled': true } : {}),
     ...opts.settings,
   });
   const logs: string[] = [];
@@ -153,7 +156,13 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
       log,
       notifier: opts.notifier ? opts.notifier(store) : notifier,
       bus: opts.bus,
-      listen: { v2: 0, http: 0, ...(opts.tls ? { v2tls: 0, https: 0 } : {}), ...opts.mqtt },
+      listen: {
+        v2: 0,
+        http: 0,
+        ...(opts.tls ? { v2tls: 0, https: 0 } : {}),
+        ...opts.mqtt,
+        ...(opts.metrics ? { metrics: 0 } : {}),
+      },
     });
   let server = make();
   await server.start();

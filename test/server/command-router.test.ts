@@ -68,3 +68,34 @@ test('the queue refuses requesters over its cap; a requester gone stops counting
   assert.equal(q.length, 0);
   assert.deepEqual(q.drain(), []);
 });
+
+test("a car's queue counts its commands: sent, answered with their round trip, timed out, refused, car gone", () => {
+  let now = 0;
+  const trips: number[] = [];
+  const stats = {
+    sent: 0,
+    answered: 0,
+    timedOut: 0,
+    carGone: 0,
+    refused: 0,
+    roundTrip: (ms: number) => trips.push(ms),
+  };
+  const q = new CommandRouter({ max: 2, ttlMs: 1000 }, () => now, stats);
+  q.push(r('a', 7));
+  q.push(r('b', 1));
+  assert.equal(q.push(r('c', 3)), false);
+  now = 250;
+  q.route(7, true);
+  q.route(1, false); // a multi-line reply: not answered yet
+  now = 400;
+  q.route(1, true);
+  assert.deepEqual(trips, [250, 400]);
+  q.push(r('slow', 9));
+  now = 1500;
+  q.push(r('late', 9)); // the first one expires here
+  q.drain();
+  assert.deepEqual(
+    { ...stats, roundTrip: undefined },
+    { sent: 4, answered: 2, timedOut: 1, carGone: 1, refused: 1, roundTrip: undefined },
+  );
+});

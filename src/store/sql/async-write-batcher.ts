@@ -56,6 +56,7 @@ export class AsyncWriteBatcher<Tx> extends BatchQueue<AsyncWrite<Tx>> {
   }
 
   async #commit(batch: QueuedWrite<AsyncWrite<Tx>>[]): Promise<void> {
+    const started = performance.now();
     try {
       const planned = batch.length === 1 ? [batch[0]!.run] : this.#plan(batch.map((w) => w.run));
       await this.#runInTransaction(async (tx) => {
@@ -66,7 +67,7 @@ export class AsyncWriteBatcher<Tx> extends BatchQueue<AsyncWrite<Tx>> {
       else await this.#retryOneByOne(batch);
       return;
     }
-    this.batchCommitted(batch);
+    this.batchCommitted(batch, started);
   }
 
   async #retryOneByOne(batch: QueuedWrite<AsyncWrite<Tx>>[]): Promise<void> {

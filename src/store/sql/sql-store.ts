@@ -1,8 +1,8 @@
-import type { WriteBatcherOptions, WriteBatcherStats } from '../batch-queue.js';
+import type { WriteBatcherOptions, WriteBatcherStats, WriteObserver } from '../batch-queue.js';
 import { DelegatingStore, type StoreBackend } from '../delegating-store.js';
 import type { PreparedHistory } from '../prepared-writes.js';
 import { plainSecretBox } from '../secret-box.js';
-import type { MigrationStatus, SecretBox } from '../store.js';
+import type { MigrationStatus, SecretBox, StoreUsage } from '../store.js';
 import { type AsyncWrite, AsyncWriteBatcher } from './async-write-batcher.js';
 import { sqlAbrpLinks } from './sql-abrp.js';
 import { accounts } from './sql-accounts.js';
@@ -118,6 +118,36 @@ export class SqlStore extends DelegatingStore<SqlContext, SqlRunner> {
   /** How group commit is doing (for logs, metrics and tests). */
   get writeStats(): Readonly<WriteBatcherStats> {
     return this.#batcher.stats;
+  }
+
+  observeWrites(observer: WriteObserver | undefined): void {
+    this.#batcher.observer = observer;
+  }
+
+  /**
+   * The database's size and the history table's row estimate, from the catalogue (the planner's
+   * statistics: PostgreSQL's `reltuples`, InnoDB's `table_rows`), never a count of the table.
+   */
+  async usage(): Promise<StoreUsage> {
+    if (this.#closed) return {};
+    const pool = this.#ctx.pool;
+    const table = this.kind === 'perl-mysql' ? 'ovms_historicalmessages' : 'history';
+    const known = (v: unknown) => {
+      const n = Number(v);
+      return v !== null && Number.isFinite(n) && n >= 0 ? n : undefined;
+    };
+    if (pool.dialect.name === 'postgres') {
+      const { rows } = await pool.query<{ bytes: unknown; rows: unknown }>(
+        'SELECT pg_database_size(current_database()) AS bytes, (SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)) AS rows',
+        [table],
+      );
+      return { bytes: known(rows[0]?.bytes), historyRows: known(rows[0]?.rows) };
+    }
+    const { rows } = await pool.query<{ bytes: unknown; rows: unknown }>(
+      'SELECT SUM(data_length + index_length) AS bytes, SUM(CASE WHEN table_name = ? THEN table_rows END) AS `rows` FROM information_schema.tables WHERE table_schema = DATABASE()',
+      [table],
+    );
+    return { bytes: known(rows[0]?.bytes), historyRows: known(rows[0]?.rows) };
   }
 
   protected async settled(): Promise<SqlContext> {

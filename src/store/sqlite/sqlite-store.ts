@@ -1,9 +1,10 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { WriteObserver } from '../batch-queue.js';
 import { DelegatingStore, type StoreBackend } from '../delegating-store.js';
 import { plainSecretBox } from '../secret-box.js';
-import type { MigrationStatus, SecretBox } from '../store.js';
+import type { MigrationStatus, SecretBox, StoreUsage } from '../store.js';
 import { migrate, migrationStatus } from './migrations.js';
 import * as abrp from './sqlite-abrp.js';
 import * as apiTokens from './sqlite-api-tokens.js';
@@ -108,6 +109,18 @@ export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
   /** How group commit is doing (for logs, metrics and tests). */
   get writeStats(): Readonly<WriteBatcherStats> {
     return this.#batcher.stats;
+  }
+
+  observeWrites(observer: WriteObserver | undefined): void {
+    this.#batcher.observer = observer;
+  }
+
+  /** The file's size from SQLite's page counts (no table is read); no cheap history row count exists. */
+  async usage(): Promise<StoreUsage> {
+    if (this.#closed) return {};
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const size = this.#db.pragma('page_size', { simple: true }) as number;
+    return { bytes: pages * size };
   }
 
   /** Synchronous: committing what is queued is a plain function call with better-sqlite3. */

@@ -62,7 +62,7 @@ export class WriteBatcher extends BatchQueue<() => void> {
       else this.#retryOneByOne(batch);
       return;
     }
-    this.batchCommitted(batch);
+    this.batchCommitted(batch, started);
   }
 
   /** Commits what is queued and refuses further writes. */
