@@ -160,3 +160,17 @@ test('the metrics listener serves GET /metrics only', async (t) => {
   const head = await fetch(`${base}/metrics`, { method: 'HEAD' });
   assert.equal(head.status, 200);
 });
+
+test('a login refused for too many failures (limits.auth_failures) is counted as throttled', async (t) => {
+  const h = await startServer(t, { metrics: true });
+  await h.addVehicle('METR2', 's2');
+  const failures = h.config.limits.authFailures;
+  for (let i = 0; i < failures; i++)
+    await assert.rejects(h.client('C', 'METR2', `wrong-${i}`).client.connect());
+  // Blocked now, even with the right secret.
+  await assert.rejects(h.client('C', 'METR2', 's2').client.connect());
+  const after = await scrape(h);
+  assert.equal(value(after, 'ovms_logins_total', { result: 'refused', kind: 'car' }), failures);
+  assert.equal(value(after, 'ovms_logins_total', { result: 'throttled', kind: 'car' }), 1);
+  assert.equal(value(after, 'ovms_logins_total', { result: 'ok', kind: 'car' }), 0);
+});
