@@ -305,16 +305,14 @@ export class Metrics {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
       registers,
     });
-    if (store.observeWrites) {
-      store.observeWrites({
-        batch(n, waitedMs, commitMs) {
-          size.observe(n);
-          commit.observe(commitMs / 1000);
-          write.observe((waitedMs + commitMs) / 1000);
-        },
-      });
-      this.#detach.push(() => store.observeWrites?.(undefined));
-    }
+    const stop = store.observeWrites?.({
+      batch(n, waitedMs, commitMs) {
+        size.observe(n);
+        commit.observe(commitMs / 1000);
+        write.observe((waitedMs + commitMs) / 1000);
+      },
+    });
+    if (stop) this.#detach.push(stop);
     const fromStats = (
       name: string,
       help: string,

@@ -59,8 +59,8 @@ export abstract class BatchQueue<Run> {
   #queue: QueuedWrite<Run>[] = [];
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  /** See WriteObserver; when set, a batch's first write notes when it was queued. */
-  observer: WriteObserver | undefined;
+  /** See WriteObserver (one per node's metrics; in-process nodes share a store); while there is one, a batch's first write notes when it was queued. */
+  readonly #observers = new Set<WriteObserver>();
   #firstQueuedAt = 0;
   readonly #batchQueuedAt = new WeakMap<QueuedWrite<Run>[], number>();
   protected readonly statistics: WriteBatcherStats = {
@@ -77,6 +77,12 @@ export abstract class BatchQueue<Run> {
     if (!Number.isInteger(maxItems) || maxItems < 1) throw new RangeError('maxItems must be an integer >= 1');
     this.#maxDelayMs = maxDelayMs;
     this.#maxItems = maxItems;
+  }
+
+  /** Tells `observer` of every batch committed whole from now on; returns what stops it. */
+  observe(observer: WriteObserver): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
   }
 
   /** Writes queued and not yet handed to a transaction. */
@@ -107,7 +113,7 @@ export abstract class BatchQueue<Run> {
   enqueue(run: Run): Promise<void> {
     if (this.#closed) return Promise.reject(new WriteBatcherClosedError());
     return new Promise<void>((resolve, reject) => {
-      if (this.observer && this.#queue.length === 0) this.#firstQueuedAt = performance.now();
+      if (this.#observers.size > 0 && this.#queue.length === 0) this.#firstQueuedAt = performance.now();
       this.#queue.push({ run, resolve, reject });
       if (this.#queue.length >= this.#maxItems) {
         this.startFlush();
@@ -127,7 +133,7 @@ export abstract class BatchQueue<Run> {
     }
     const batch = this.#queue;
     this.#queue = [];
-    if (this.observer && batch.length > 0) this.#batchQueuedAt.set(batch, this.#firstQueuedAt);
+    if (this.#observers.size > 0 && batch.length > 0) this.#batchQueuedAt.set(batch, this.#firstQueuedAt);
     return batch;
   }
 
@@ -138,8 +144,9 @@ export abstract class BatchQueue<Run> {
   /** The whole batch committed in one transaction, which began at `startedAt` (performance.now()). */
   protected batchCommitted(batch: QueuedWrite<Run>[], startedAt: number): void {
     const queuedAt = this.#batchQueuedAt.get(batch);
-    if (this.observer && queuedAt !== undefined) {
-      this.observer.batch(batch.length, startedAt - queuedAt, performance.now() - startedAt);
+    if (queuedAt !== undefined) {
+      const commitMs = performance.now() - startedAt;
+      for (const o of this.#observers) o.batch(batch.length, startedAt - queuedAt, commitMs);
     }
     this.statistics.batches++;
     this.statistics.committed += batch.length;

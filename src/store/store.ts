@@ -219,8 +219,8 @@ export interface Store {
   readonly kind: string;
   /** Group commit's counts since the store opened (stores that batch writes). */
   readonly writeStats?: Readonly<WriteBatcherStats>;
-  /** Tells `observer` of every batch committed from now on (undefined: no longer). */
-  observeWrites?(observer: WriteObserver | undefined): void;
+  /** Tells `observer` of every batch committed from now on; returns what stops it. */
+  observeWrites?(observer: WriteObserver): () => void;
   /** The database's size, from cheap catalogue queries only (scraped by the metrics). */
   usage?(): Promise<StoreUsage>;
 

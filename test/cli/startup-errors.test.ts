@@ -48,6 +48,10 @@ test('a port that needs privileges, IPv6 switched off, and an unknown reason', (
     }),
     /^port 1883 \(MQTT\) is already in use on all addresses: .* --mqtt-port or OVMS_MQTT_PORT$/,
   );
+  assert.match(
+    listenProblem(failure('EADDRINUSE'), 9464, '127.0.0.1', LISTENERS.metrics),
+    /^port 9464 \(Prometheus metrics\) is already in use on 127\.0\.0\.1: .* OVMS_METRICS_LISTEN or metrics\.listen in the config file$/,
+  );
 });
 
 test('database logins, access rules, limits and timeouts said in one line, the password hidden', () => {

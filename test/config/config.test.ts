@@ -61,3 +61,23 @@ test('unknown keys, wrong types and bad combinations are clear errors', (t) => {
   assert.throws(() => loadConfig({ env: { OVMS_MAX_LINE: '1000' } }), /at least 16384/);
   assert.throws(() => loadConfig({ file: '/nonexistent/ovms.toml', env: {} }), /cannot read config file/);
 });
+
+test('metrics: off by default; metrics.listen is HOST:PORT or [IPv6]:PORT', () => {
+  assert.deepEqual(loadConfig({ env: {} }).metrics, { enabled: false, listen: undefined });
+  const on = loadConfig({ env: { OVMS_METRICS_ENABLED: 'true', OVMS_METRICS_LISTEN: '127.0.0.1:9464' } });
+  assert.deepEqual(on.metrics, { enabled: true, listen: { host: '127.0.0.1', port: 9464 } });
+  assert.deepEqual(loadConfig({ env: { OVMS_METRICS_LISTEN: '[::1]:9464' } }).metrics.listen, {
+    host: '::1',
+    port: 9464,
+  });
+  assert.deepEqual(loadConfig({ env: { OVMS_METRICS_LISTEN: 'metrics.internal:80' } }).metrics.listen, {
+    host: 'metrics.internal',
+    port: 80,
+  });
+  for (const bad of ['9464', ':9464', '127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', '::1:9464', 'a b:1'])
+    assert.throws(
+      () => loadConfig({ env: { OVMS_METRICS_LISTEN: bad } }),
+      /metrics\.listen must be HOST:PORT \(e\.g\. 127\.0\.0\.1:9464 or \[::1\]:9464\)/,
+      bad,
+    );
+});

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import { hashApiToken, hashPassword } from '../../src/auth/passwords.js';
+import { ListenError } from '../../src/server/listen-error.js';
+import { OvmsServer } from '../../src/server/ovms-server.js';
 import { type Harness, startServer } from '../helpers/harness.js';
 import { type Family, parsePrometheusText, sampleValue } from '../helpers/prometheus-text.js';
 
@@ -173,4 +176,29 @@ test('a login refused for too many failures (limits.auth_failures) is counted as
   assert.equal(value(after, 'ovms_logins_total', { result: 'refused', kind: 'car' }), failures);
   assert.equal(value(after, 'ovms_logins_total', { result: 'throttled', kind: 'car' }), 1);
   assert.equal(value(after, 'ovms_logins_total', { result: 'ok', kind: 'car' }), 0);
+});
+
+test('a metrics port that cannot be opened stops the start, naming the metrics listener; the API documents GET /metrics', async (t) => {
+  const h = await startServer(t, { metrics: true });
+  const doc = (await (await fetch(`http://127.0.0.1:${h.httpPort}/api/openapi.json`)).json()) as {
+    paths: Record<string, unknown>;
+  };
+  assert.ok('/metrics' in doc.paths);
+  const taken = net.createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+  const port = (taken.address() as net.AddressInfo).port;
+  const second = new OvmsServer({
+    config: h.config,
+    store: h.store,
+    log: h.server.log,
+    listen: { metrics: port },
+  });
+  const failed = await second.start().then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  await second.stop();
+  assert.ok(failed instanceof ListenError);
+  assert.deepEqual([failed.listener, failed.port, failed.code], ['metrics', port, 'EADDRINUSE']);
 });

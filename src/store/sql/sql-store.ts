@@ -120,8 +120,8 @@ export class SqlStore extends DelegatingStore<SqlContext, SqlRunner> {
     return this.#batcher.stats;
   }
 
-  observeWrites(observer: WriteObserver | undefined): void {
-    this.#batcher.observer = observer;
+  observeWrites(observer: WriteObserver): () => void {
+    return this.#batcher.observe(observer);
   }
 
   /**

@@ -111,8 +111,8 @@ export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
     return this.#batcher.stats;
   }
 
-  observeWrites(observer: WriteObserver | undefined): void {
-    this.#batcher.observer = observer;
+  observeWrites(observer: WriteObserver): () => void {
+    return this.#batcher.observe(observer);
   }
 
   /** The file's size from SQLite's page counts (no table is read); no cheap history row count exists. */
