@@ -138,7 +138,7 @@ export class Metrics {
     const counters = hub.counters;
     new Counter({
       name: 'ovms_logins_total',
-      help: 'Protocol v2 logins by result (ok, refused: bad credentials or unknown vehicle, throttled: too many failures) and client kind',
+      help: 'Logins by result (ok, refused: bad credentials or unknown vehicle, throttled: too many failures) and kind (v2 car, app, batch; mqtt: the embedded broker)',
       labelNames: ['result', 'kind'],
       registers,
       collect() {

@@ -3,6 +3,7 @@ import { isTopicSafeName, printable } from '../auth/account-names.js';
 import type { AccountThrottle } from '../auth/account-throttle.js';
 import { checkPasswordOrToken } from '../auth/password-login.js';
 import type { AuthThrottle } from '../server/auth-throttle.js';
+import type { ServerCounters } from '../server/server-counters.js';
 import type { Store } from '../store/store.js';
 import { type BrokerIdentity, hasMqttRight } from './access-rules.js';
 
@@ -25,6 +26,8 @@ export interface BrokerLoginDeps {
   accounts: AccountThrottle;
   /** Per address and name, shared with the v2 logins. */
   throttle: AuthThrottle;
+  /** The node's counters, for the metrics' `ovms_logins_total{kind="mqtt"}`. */
+  counters?: ServerCounters;
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -48,25 +51,31 @@ export async function brokerLogin(
   password: Buffer | undefined,
   address: string,
 ): Promise<BrokerLogin> {
-  if (username === undefined || username === '')
-    return { ok: false, code: BAD_USER_OR_PASSWORD, reason: 'no user name' };
-  const who = printable(username);
   const secret = password?.toString('utf8') ?? '';
-  if (secret === '') return { ok: false, code: BAD_USER_OR_PASSWORD, reason: `no password for ${who}` };
+  if (username === undefined || username === '' || secret === '') {
+    deps.counters?.mqttLogin('refused');
+    const reason = username ? `no password for ${printable(username)}` : 'no user name';
+    return { ok: false, code: BAD_USER_OR_PASSWORD, reason };
+  }
+  const who = printable(username);
   const key = `user:${username}`;
-  if (deps.throttle.blocked(address, key))
+  if (deps.throttle.blocked(address, key)) {
+    deps.counters?.mqttLogin('throttled');
     return {
       ok: false,
       code: SERVER_UNAVAILABLE,
       reason: `login throttled: too many failures for ${who} from this address`,
     };
+  }
   const attempt = deps.accounts.begin(username, address);
-  if (!('settle' in attempt))
+  if (!('settle' in attempt)) {
+    deps.counters?.mqttLogin('throttled');
     return {
       ok: false,
       code: SERVER_UNAVAILABLE,
       reason: `login throttled: too many failed logins for ${who} (next try in ${Math.ceil(attempt.wait / 1000)} s)`,
     };
+  }
   let result: BrokerLogin;
   try {
     result = await check(deps.store, username, secret);
@@ -76,6 +85,7 @@ export async function brokerLogin(
   }
   // A right credential without the right is no guess: it does not count as a failure.
   attempt.settle(result.ok || result.code === NOT_AUTHORIZED);
+  deps.counters?.mqttLogin(result.ok ? 'ok' : 'refused');
   if (result.ok || result.code === NOT_AUTHORIZED) deps.throttle.succeed(address, key);
   else {
     const count = deps.throttle.fail(address, key);

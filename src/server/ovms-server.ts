@@ -261,6 +261,7 @@ export class OvmsServer {
       accounts: this.accounts,
       throttle: this.throttle,
       certificates: this.certificates,
+      counters: this.hub.counters,
     });
     this.broker = broker;
     if (this.deps.listen) await broker.listen({ mqtt: ports.mqtt, mqttTls: ports.mqttTls });

@@ -9,8 +9,11 @@
 export const LOGIN_RESULTS = ['ok', 'refused', 'throttled'] as const;
 export type LoginResult = (typeof LOGIN_RESULTS)[number];
 
-/** Client kinds of a v2 login, as `ovms_logins_total{kind}` names them (by welcome client type). */
-export const LOGIN_KINDS = ['car', 'app', 'batch'] as const;
+/**
+ * Login kinds, as `ovms_logins_total{kind}` names them: v2 by the welcome's client type, and `mqtt`
+ * for the embedded broker's logins (v3 modules and MQTT apps alike: a refused one names neither).
+ */
+export const LOGIN_KINDS = ['car', 'app', 'batch', 'mqtt'] as const;
 
 function loginKind(clientType: string | undefined): number {
   return clientType === 'C' ? 0 : clientType === 'B' ? 2 : 1;
@@ -40,7 +43,7 @@ export class ServerCounters {
   readonly received = new Float64Array(512);
   /** Lines delivered to this node's apps and batch clients (one per recipient), by code byte. */
   readonly relayed = new Float64Array(256);
-  /** v2 logins: index = result × 3 + kind (LOGIN_RESULTS, LOGIN_KINDS). */
+  /** Logins: index = result × LOGIN_KINDS.length + kind (LOGIN_RESULTS, LOGIN_KINDS). */
   readonly logins = new Float64Array(LOGIN_RESULTS.length * LOGIN_KINDS.length);
   readonly commands: CommandStats = {
     sent: 0,
@@ -61,7 +64,13 @@ export class ServerCounters {
     for (const l of lines) this.relayed[l.code.charCodeAt(0) & 255]! += recipients;
   }
 
+  /** A v2 login, by the welcome's client type. */
   login(result: LoginResult, clientType: string | undefined): void {
     this.logins[LOGIN_RESULTS.indexOf(result) * LOGIN_KINDS.length + loginKind(clientType)]!++;
+  }
+
+  /** A login to the embedded MQTT broker. */
+  mqttLogin(result: LoginResult): void {
+    this.logins[LOGIN_RESULTS.indexOf(result) * LOGIN_KINDS.length + 3]!++;
   }
 }
