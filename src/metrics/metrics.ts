@@ -30,6 +30,8 @@ export interface MetricsSources {
   notifier: Notifier;
 }
 
+type Usage = StoreUsage & { pushQueue?: number };
+
 /** Database size and push queue are read at most this often (the rest is read at every scrape). */
 export const USAGE_REFRESH_MS = 60_000;
 /** The longest a scrape waits for the database or the bus before it shows the last figures. */
@@ -85,7 +87,8 @@ export class Metrics {
   readonly registry = new Registry();
   readonly #sources: MetricsSources;
   readonly #detach: (() => void)[] = [];
-  #usage: StoreUsage & { pushQueue?: number } = {};
+  /** The last read of the database's figures, or the read under way (every gauge of a scrape shares it). */
+  #usage: Promise<Usage> = Promise.resolve({});
   #usageAt = Number.NEGATIVE_INFINITY;
   #nodes = 1;
   #scraping: Promise<string> | undefined;
@@ -358,17 +361,17 @@ export class Metrics {
   }
 
   /** The store's size figures, read again when a minute old; a slow or failed read keeps the last ones. */
-  async #readUsage(): Promise<StoreUsage & { pushQueue?: number }> {
+  #readUsage(): Promise<Usage> {
     const now = Date.now();
     if (now - this.#usageAt < USAGE_REFRESH_MS) return this.#usage;
     this.#usageAt = now;
     const store = this.#sources.hub.store;
-    try {
-      const [usage, pushQueue] = await within(Promise.all([store.usage?.() ?? {}, store.countPush()]));
-      this.#usage = { ...usage, pushQueue };
-    } catch {
+    const last = this.#usage;
+    this.#usage = within(Promise.all([store.usage?.() ?? {}, store.countPush()])).then(
+      ([usage, pushQueue]) => ({ ...usage, pushQueue }),
       // Kept from the last read; /health reports the database.
-    }
+      () => last,
+    );
     return this.#usage;
   }
 

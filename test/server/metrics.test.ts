@@ -86,6 +86,9 @@ test('the counters follow a car, an app, a refused login and a command; the scra
   const h = await startServer(t, { metrics: true });
   await h.addVehicle('METR1', 's1');
   const before = await scrape(h);
+  // The figures read from the database are in the very first scrape, each of them.
+  assert.equal(sampleValue(before, 'ovms_push_queue_items'), 0);
+  assert.ok((sampleValue(before, 'ovms_database_size_bytes') ?? 0) > 0);
 
   const car = await h.connect('C', 'METR1', 's1');
   const app = await h.connect('A', 'METR1', 's1');
