@@ -129,6 +129,15 @@ export interface ServerConfig {
     /** The unauthenticated listener of `metrics.listen`, if any. */
     listen: { host: string; port: number } | undefined;
   };
+  /** Home Assistant MQTT discovery (src/integrations/home-assistant, docs/home-assistant.md). */
+  ha: {
+    discovery: boolean;
+    /** May hold `{owner}` as a whole level. */
+    discoveryPrefix: string;
+    /** Owner names; empty = every owner. */
+    owners: string[];
+    refreshMs: number;
+  };
   /** Push notifications (src/push, docs/push.md); durations in milliseconds. */
   push: {
     throttle: number;
@@ -399,6 +408,15 @@ function build(raw: Raw): ServerConfig {
       countAsApp: bool('abrp.count_as_app'),
     },
     metrics: { enabled: bool('metrics.enabled'), listen: hostPort('metrics.listen', str('metrics.listen')) },
+    ha: {
+      discovery: bool('ha.discovery'),
+      discoveryPrefix: str('ha.discovery_prefix'),
+      owners: str('ha.owners')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+      refreshMs: ms('ha.refresh_s'),
+    },
     push: {
       throttle: ms('push.throttle'),
       maxAttempts: num('push.max_attempts'),
@@ -434,6 +452,7 @@ function build(raw: Raw): ServerConfig {
     },
   };
   checkAbrp(config.abrp);
+  checkHomeAssistant(config.ha);
   if ((config.tls.cert === '') !== (config.tls.key === '')) {
     throw new ConfigError('tls.cert and tls.key must be set together');
   }
@@ -494,6 +513,19 @@ export function hostPort(key: string, value: string): { host: string; port: numb
       `${key} must be HOST:PORT (e.g. 127.0.0.1:9464 or [::1]:9464), not ${JSON.stringify(value)}`,
     );
   return { host: match[1] ?? match[2]!, port };
+}
+
+/** The discovery prefix must be usable as MQTT topic levels; `{owner}` only as a whole level. */
+function checkHomeAssistant(ha: ServerConfig['ha']): void {
+  const levels = ha.discoveryPrefix.split('/');
+  const bad = levels.some(
+    (l) => l === '' || /[+#\u0000-\u001f]/.test(l) || (l.includes('{') && l !== '{owner}'),
+  );
+  if (bad)
+    throw new ConfigError(
+      `ha.discovery_prefix must be topic levels without wildcards or empty levels ({owner} as a whole level), not ${JSON.stringify(ha.discoveryPrefix)}`,
+    );
+  if (ha.refreshMs <= 0) throw new ConfigError('ha.refresh_s must be more than 0 seconds');
 }
 
 /** ABRP settings only matter once an API key turns it on; then every duration must be usable. */

@@ -12,10 +12,11 @@ export type CarAnswer = { ok: true; lines: CommandResponse[] } | { ok: false; st
  * Sends `C<code>,<params>` to the car and collects its `c` reply lines. Failures map to HTTP:
  * 409 car not connected, 504 no answer within `http.command_timeout` (or `timeoutMs`), 400 a command
  * too long for the car, 502 a reply that is not a command response, 503 too many commands already
- * awaiting the car's reply (`limits.max_pending_commands_per_app` / `_per_car`).
+ * awaiting the car's reply (`limits.max_pending_commands_per_app` / `_per_car`). Home Assistant's
+ * commands (src/integrations/home-assistant) take the same path.
  */
 export async function askCar(
-  ctx: ApiContext,
+  ctx: Pick<ApiContext, 'hub' | 'config'>,
   ref: VehicleRef,
   code: number,
   params: readonly string[],

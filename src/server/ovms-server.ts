@@ -10,6 +10,7 @@ import { nodeIdOf } from '../bus/open-bus.js';
 import type { ServerConfig } from '../config/config.js';
 import { accountThrottle, HttpApi } from '../http/http-server.js';
 import { AbrpService } from '../integrations/abrp/abrp-service.js';
+import { HomeAssistantDiscovery } from '../integrations/home-assistant/ha-service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { MetricsListener } from '../metrics/metrics-listener.js';
 import { EmbeddedBroker } from '../mqtt/embedded-broker.js';
@@ -119,6 +120,8 @@ export class OvmsServer {
   private readonly serverFull: ThrottledWarning;
   /** The protocol v3 bridge, when an MQTT broker is configured. */
   bridge: MqttBridge | undefined;
+  /** Home Assistant MQTT discovery (`ha.discovery`), when an MQTT broker is configured. */
+  homeAssistant: HomeAssistantDiscovery | undefined;
   /** The external broker this node opened itself (closed at stop). */
   private externalBroker: ExternalBroker | undefined;
 
@@ -244,6 +247,14 @@ export class OvmsServer {
       connectCar: (vehicle, make) => this.connectCar(vehicle, make),
     });
     this.bridge.start();
+    this.homeAssistant = new HomeAssistantDiscovery({
+      hub: this.hub,
+      port,
+      config: this.config,
+      log: this.log.child({ component: 'home-assistant' }),
+      serverVersion: serverVersion(),
+    });
+    this.homeAssistant.start();
   }
 
   /** The embedded MQTT broker, when on; a port it cannot open is logged and the server runs on. */
@@ -504,6 +515,7 @@ export class OvmsServer {
     await closed;
     clearTimeout(grace);
     await Promise.all(this.detaching);
+    await this.homeAssistant?.stop();
     await this.bridge?.stop();
     await this.externalBroker?.close();
     await this.broker?.close();

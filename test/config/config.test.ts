@@ -81,3 +81,24 @@ test('metrics: off by default; metrics.listen is HOST:PORT or [IPv6]:PORT', () =
       bad,
     );
 });
+
+test('Home Assistant: off by default; the discovery prefix must be topic levels, {owner} a whole level', () => {
+  const defaults = loadConfig({ env: {} }).ha;
+  assert.deepEqual(defaults, {
+    discovery: false,
+    discoveryPrefix: 'homeassistant',
+    owners: [],
+    refreshMs: 300_000,
+  });
+  const ha = loadConfig({
+    env: {
+      OVMS_HA_DISCOVERY: 'true',
+      OVMS_HA_DISCOVERY_PREFIX: 'ovms/{owner}/homeassistant',
+      OVMS_HA_OWNERS: 'alice, bob',
+    },
+  }).ha;
+  assert.deepEqual(ha.owners, ['alice', 'bob']);
+  assert.equal(ha.discoveryPrefix, 'ovms/{owner}/homeassistant');
+  for (const bad of ['home/#', 'home/+/x', 'home//x', 'ovms/x{owner}', '/home'])
+    assert.throws(() => loadConfig({ env: { OVMS_HA_DISCOVERY_PREFIX: bad } }), /ha.discovery_prefix/, bad);
+});
