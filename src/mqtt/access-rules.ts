@@ -66,3 +66,18 @@ export function ownsTopic(username: string | undefined, topic: string | undefine
 export function hasMqttRight(permit: string): boolean {
   return !isRefused(permit) && isPermitted(permit, 'v3', 'mqtt');
 }
+
+/**
+ * Topics that command a car: `ovms/<owner>/<vehicle id>/ha/command/<action>`, where Home Assistant
+ * publishes (src/integrations/home-assistant). Publishing there needs the `vehicle.control` right,
+ * as the HTTP control routes do.
+ */
+export function isCarCommandTopic(topic: string): boolean {
+  const levels = topic.split('/');
+  return levels.length === 6 && levels[0] === 'ovms' && levels[3] === 'ha' && levels[4] === 'command';
+}
+
+/** May a login holding `permit` publish on `topic`, as far as rights go (topic access aside)? */
+export function hasRightsFor(permit: string, topic: string): boolean {
+  return !isCarCommandTopic(topic) || isPermitted(permit, 'vehicle.control');
+}

@@ -13,7 +13,13 @@ export const BAD_USER_OR_PASSWORD = 4;
 export const NOT_AUTHORIZED = 5;
 
 export type BrokerLogin =
-  | { ok: true; identity: BrokerIdentity; via: 'password' | 'token' | 'vehicle' }
+  | {
+      ok: true;
+      identity: BrokerIdentity;
+      via: 'password' | 'token' | 'vehicle';
+      /** The rights held: a token's permit; `*` for the owner's password and a vehicle's secret. */
+      permit: string;
+    }
   /**
    * `code` 4 or 5 for credentials that will not work (the firmware stops retrying), 3 for what may
    * pass later (a database error, the login throttle): the module retries.
@@ -105,7 +111,8 @@ async function check(store: Store, username: string, secret: string): Promise<Br
       owner: vehicle.ownerName,
       vehicleId: vehicle.vehicleId,
     };
-    return { ok: true, identity, via: 'vehicle' };
+    // The vehicle's secret is what v2 apps log in with: it controls the car.
+    return { ok: true, identity, via: 'vehicle', permit: '*' };
   }
   const login = await checkPasswordOrToken(store, username, secret);
   if (!login.ok)
@@ -122,7 +129,7 @@ async function check(store: Store, username: string, secret: string): Promise<Br
     };
   if (!isTopicSafeName(login.owner.name)) return unsafeName(login.owner.name);
   const identity: BrokerIdentity = { kind: 'owner', ownerId: login.owner.id, owner: login.owner.name };
-  return { ok: true, identity, via: login.via };
+  return { ok: true, identity, via: login.via, permit: login.permit };
 }
 
 function unsafeName(name: string): BrokerLogin {

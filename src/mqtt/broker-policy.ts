@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { printable } from '../auth/account-names.js';
 import type { ServerConfig } from '../config/config.js';
 import { LimitedLog } from '../server/limited-log.js';
-import { type BrokerIdentity, mayPublish, maySubscribe, prefixOf } from './access-rules.js';
+import { type BrokerIdentity, hasRightsFor, mayPublish, maySubscribe, prefixOf } from './access-rules.js';
 import { type BrokerLoginDeps, brokerLogin } from './broker-login.js';
 import { PublishPacer } from './publish-pacer.js';
 import { RetainedQuota } from './retained-quota.js';
@@ -11,6 +11,8 @@ import { RetainedQuota } from './retained-quota.js';
 /** What the broker knows of one logged-in client. */
 interface ClientState {
   identity: BrokerIdentity;
+  /** The login's rights (a token's permit, `*` otherwise). */
+  permit: string;
   /** The client id the client sent (the session key is namespaced, see `sessionId`). */
   clientId: string;
   address: string;
@@ -41,6 +43,7 @@ export class BrokerPolicy {
   readonly retained: RetainedQuota;
   private readonly logs = {
     publish: new LimitedLog(),
+    rights: new LimitedLog(),
     subscribe: new LimitedLog(),
     subscriptions: new LimitedLog(),
     retained: new LimitedLog(),
@@ -87,6 +90,7 @@ export class BrokerPolicy {
         const m = this.config.mqtt;
         const state: ClientState = {
           identity: result.identity,
+          permit: result.permit,
           clientId,
           address,
           pacer: new PublishPacer(m.publishRate, m.publishBurst),
@@ -119,12 +123,20 @@ export class BrokerPolicy {
       callback(null); // the server's own (wills of clients always have a state)
       return;
     }
-    if (!mayPublish(state.identity, packet.topic)) {
+    const refusal = !mayPublish(state.identity, packet.topic)
+      ? ({ log: this.logs.publish, why: 'outside the topics of this login' } as const)
+      : !hasRightsFor(state.permit, packet.topic)
+        ? ({
+            log: this.logs.rights,
+            why: 'a car command needs the vehicle.control right, which this login does not hold',
+          } as const)
+        : undefined;
+    if (refusal) {
       this.dropped.add(packet);
-      this.logs.publish.event((suppressed) =>
+      refusal.log.event((suppressed) =>
         this.log.warn(
           { client: this.label(state), topic: printable(packet.topic), suppressed },
-          'MQTT publish dropped: outside the topics of this login',
+          `MQTT publish dropped: ${refusal.why}`,
         ),
       );
       callback(null);

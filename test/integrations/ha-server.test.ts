@@ -4,6 +4,7 @@ import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { startCar } from '../../src/cli/car/simulator.js';
 import { discoveryDocuments } from '../../src/integrations/home-assistant/discovery.js';
 import { deviceId } from '../../src/integrations/home-assistant/topics.js';
+import { addApiToken } from '../helpers/api-tokens.js';
 import { startServer } from '../helpers/harness.js';
 import { testSecrets } from '../helpers/log-secrets.js';
 import { MOSQUITTO_URL, uniqueName, V3Module } from '../helpers/v3-module.js';
@@ -305,12 +306,14 @@ test('embedded broker: Home Assistant logged in as the owner locks the simulated
   await h.restart();
   await h.server.homeAssistant!.ready;
   const url = `mqtt://127.0.0.1:${h.server.ports.mqtt}`;
-  testSecrets.literal('owner-password', 'password');
+  // Home Assistant logs in as the owner with a token holding the mqtt and vehicle.control rights.
+  const token = await addApiToken(h, 'mqtt,vehicle.control', 'ha-token-0123456789abcdef');
+  testSecrets.literal(token, 'token');
   const ha = await HomeAssistant.connect(url, 'ovms/owner/homeassistant', {
     username: 'owner',
-    password: 'owner-password',
+    password: token,
   });
-  t.after(() => ha.client.endAsync());
+  t.after(() => (ha.client.disconnecting || ha.client.disconnected ? undefined : ha.client.endAsync(true)));
   const node = deviceId('owner', 'SIMHA');
   const docs = await ha.until('the documents', () => {
     const d = ha.documents(node);
@@ -327,19 +330,38 @@ test('embedded broker: Home Assistant logged in as the owner locks the simulated
     pin: PIN,
     seed: 1,
   });
-  t.after(() => car.stop());
-  await car.ready;
-  const state = (key: string) => docs.get(key)!.state_topic as string;
-  await ha.state(docs.get('lock')!.availability_topic as string, 'yes');
-  await ha.state(state('lock'), 'no');
-  await ha.until('a state of charge', () => Number(ha.latest.get(state('soc'))) > 0);
+  // Stopped at the end of the test, before the harness stops the server.
+  try {
+    await car.ready;
+    const state = (key: string) => docs.get(key)!.state_topic as string;
+    await ha.state(docs.get('lock')!.availability_topic as string, 'yes');
+    await ha.state(state('lock'), 'no');
+    await ha.until('a state of charge', () => Number(ha.latest.get(state('soc'))) > 0);
 
-  await ha.command(docs.get('lock')!.command_topic as string, `{"action": "LOCK", "code": "${PIN}"}`);
-  await ha.state(state('lock'), 'yes');
-  await ha.until('the lock result', () => {
-    const r = ha.latest.get(state('last_command'));
-    return r && JSON.parse(r).ok === true && JSON.parse(r).command === 20;
-  });
+    // A login whose token only has the mqtt right may read everything but command nothing: its
+    // command is dropped by the broker (QoS 2: done once the broker has decided).
+    const readOnly = await addApiToken(h, 'mqtt', 'ha-reader-0123456789abcdef');
+    testSecrets.literal(readOnly, 'token');
+    const reader = await connectAsync(url, { username: 'owner', password: readOnly, reconnectPeriod: 0 });
+    const lockTopic = docs.get('lock')!.command_topic as string;
+    try {
+      await reader.publishAsync(lockTopic, `{"action": "LOCK", "code": "${PIN}"}`, { qos: 2 });
+    } finally {
+      await reader.endAsync();
+    }
+    assert.ok(h.logs.some((l) => l.includes('a car command needs the vehicle.control right')));
+
+    await ha.command(lockTopic, `{"action": "LOCK", "code": "${PIN}"}`);
+    await ha.state(state('lock'), 'yes');
+    await ha.until('the lock result', () => {
+      const r = ha.latest.get(state('last_command'));
+      return r && JSON.parse(r).ok === true && JSON.parse(r).command === 20;
+    });
+    assert.equal(h.logs.filter((l) => l.includes('"msg":"Home Assistant command"')).length, 1);
+  } finally {
+    await car.stop();
+    await ha.client.endAsync();
+  }
 });
 
 test('external broker: a v3 module is commanded through the bridge and its lock state follows', async (t) => {
