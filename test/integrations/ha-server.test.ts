@@ -322,9 +322,8 @@ test('embedded broker: Home Assistant logged in as the owner locks the simulated
   assertDocuments(docs, node);
   await ha.follow(node);
 
-  // With an app connected the module reports changes at once (as firmware does: every minute with
-  // apps, every ten without), so the lock state comes back without waiting for its idle interval.
-  await h.connect('A', 'SIMHA', 's1');
+  // No app is connected: the module reports at its idle interval until Home Assistant's command
+  // makes the car count as watched (APP_HOLD_MS), as an app would.
   const car = startCar({
     client: { host: '127.0.0.1', port: h.port, vehicleId: 'SIMHA', secret: 's1' },
     pin: PIN,

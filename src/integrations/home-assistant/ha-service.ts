@@ -30,6 +30,13 @@ import {
 
 /** `ha/last_seen` is renewed at most this often per car (the data age is shown to the minute). */
 export const LAST_SEEN_INTERVAL_MS = 60_000;
+/**
+ * After a command from Home Assistant the car counts as watched by one app this long, so the
+ * module reports at its "connected" rate and the new state reaches Home Assistant soon.
+ */
+export const APP_HOLD_MS = 120_000;
+/** The virtual app's session id (Hub.addVirtualApp). */
+export const HA_APP_ID = 'home-assistant';
 /** With discovery off, old documents are looked for this long after the start. */
 export const SWEEP_WINDOW_MS = 10_000;
 
@@ -79,6 +86,8 @@ export class HomeAssistantDiscovery {
   private pendingSweep: [string, Buffer][] | undefined = [];
   private readonly stops: (() => Promise<void> | void)[] = [];
   private readonly commandLog = new LimitedLog();
+  /** Vehicles held as watched after a command: key → [vehicle, release timer]. */
+  private readonly held = new Map<string, [Vehicle, NodeJS.Timeout]>();
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private stopped = false;
@@ -111,6 +120,30 @@ export class HomeAssistantDiscovery {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await Promise.all(this.stops.map(async (s) => s()));
+    for (const [key, [vehicle, timer]] of [...this.held]) {
+      clearTimeout(timer);
+      this.held.delete(key);
+      await this.deps.hub.removeVirtualApp(vehicle, HA_APP_ID).catch(() => {});
+    }
+  }
+
+  /** The car counts as watched by one app for APP_HOLD_MS after the latest command. */
+  private async holdApp(vehicle: Vehicle): Promise<void> {
+    const key = vehicleKey(vehicle);
+    const existing = this.held.get(key);
+    if (existing) {
+      existing[1].refresh();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.held.delete(key);
+      this.deps.hub
+        .removeVirtualApp(vehicle, HA_APP_ID)
+        .catch((err: Error) => this.deps.log.error({ err: err.message }, 'Home Assistant app not released'));
+    }, APP_HOLD_MS);
+    timer.unref();
+    this.held.set(key, [vehicle, timer]);
+    await this.deps.hub.addVirtualApp(vehicle, HA_APP_ID);
   }
 
   private async startOn(): Promise<void> {
@@ -343,6 +376,10 @@ export class HomeAssistantDiscovery {
       await this.publishResult(vehicle, action, undefined, false, command.error);
       return;
     }
+    if (!this.stopped)
+      await this.holdApp(vehicle).catch((err: Error) =>
+        log.error({ err: err.message }, 'Home Assistant app not counted'),
+      );
     const answer = await askCar(this.deps, vehicle, command.code, command.params);
     const { ok, text } = outcome(answer);
     await this.publishResult(vehicle, action, command.code, ok, text);
