@@ -132,6 +132,7 @@ function assertDocuments(docs: Map<string, Doc>, node: string): void {
       typeof doc.state_topic === 'string' ||
         typeof doc.command_topic === 'string' ||
         doc.json_attributes_topic,
+      `${object} reads or writes a topic`,
     );
   }
 }
@@ -266,12 +267,12 @@ test('external broker: a v2 car in Home Assistant (documents, states, position, 
   await ha.state(topic('online'), 'no');
 
   // Deleting the vehicle removes its documents (at the next refresh: ha.refresh_s, run here directly).
-  assert.ok(await h.store.deleteVehicle(vehicle));
+  assert.ok(await h.store.deleteVehicle(vehicle), 'the vehicle is deleted');
   await h.server.homeAssistant!.refresh();
   await ha.until('the documents removed', () => ha.documents(node).size === 0);
   await ha.state(topic('location', 'json_attributes_topic'), '');
   // The logs never hold the PIN (the harness scans every server's lines for it after the file, too).
-  assert.ok(!h.logs.some((l) => l.includes(PIN)));
+  assert.ok(!h.logs.some((l) => l.includes(PIN)), 'no log line holds the PIN');
 });
 
 test('external broker: turning discovery off removes the documents published before', async (t) => {
@@ -348,7 +349,10 @@ test('embedded broker: Home Assistant logged in as the owner locks the simulated
     } finally {
       await reader.endAsync();
     }
-    assert.ok(h.logs.some((l) => l.includes('a car command needs the vehicle.control right')));
+    assert.ok(
+      h.logs.some((l) => l.includes('a car command needs the vehicle.control right')),
+      'the command of the login without vehicle.control is dropped',
+    );
 
     await ha.command(lockTopic, `{"action": "LOCK", "code": "${PIN}"}`);
     await ha.state(state('lock'), 'yes');
