@@ -28,11 +28,14 @@ type Doc = Record<string, unknown>;
 class HomeAssistant {
   /** The latest retained/live payload per topic ('' once removed). */
   readonly latest = new Map<string, string>();
+  /** Discovery documents received, every publication counted. */
+  configMessages = 0;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly client: MqttClient) {
     client.on('message', (topic, payload) => {
       this.latest.set(topic, payload.toString());
+      if (topic.endsWith('/config')) this.configMessages++;
       const w = this.waiters;
       this.waiters = [];
       for (const f of w) f();
@@ -262,6 +265,9 @@ test('external broker: a v2 car in Home Assistant (documents, states, position, 
   await ha.command(topic('homelink2', 'command_topic'), 'PRESS');
   assert.equal(await lastReply(car), 'C24,1');
   car.send('c', '24,0');
+
+  // Bounded: all those messages and commands published no document again.
+  assert.equal(ha.configMessages, DOCUMENT_COUNT);
 
   await car.close();
   await ha.state(topic('online'), 'no');
