@@ -7,7 +7,6 @@ import { firmwareRecord } from '../../protocol/messages/index.js';
 import { mpDecodeForDisplay } from '../../protocol/mp-encoding.js';
 import type { ObservedCarMessage } from '../../server/car-message-observers.js';
 import { type Hub, vehicleKey } from '../../server/hub.js';
-import { LimitedLog } from '../../server/limited-log.js';
 import type { Vehicle } from '../../store/store.js';
 import { haCommand, MAX_COMMAND_PAYLOAD } from './commands.js';
 import { type DiscoveryDocument, discoveryDocuments, ORIGIN_NAME, type VehicleInfo } from './discovery.js';
@@ -85,7 +84,6 @@ export class HomeAssistantDiscovery {
   /** Documents of ours seen before the first refresh ended: judged once it has. */
   private pendingSweep: [string, Buffer][] | undefined = [];
   private readonly stops: (() => Promise<void> | void)[] = [];
-  private readonly commandLog = new LimitedLog();
   /** Vehicles held as watched after a command: key → [vehicle, release timer]. */
   private readonly held = new Map<string, [Vehicle, NodeJS.Timeout]>();
   private timer: NodeJS.Timeout | undefined;
@@ -369,9 +367,7 @@ export class HomeAssistantDiscovery {
         ? ({ ok: false, error: 'command too long' } as const)
         : haCommand(action, payload.toString('utf8'));
     // Never the payload: a lock command holds the PIN.
-    this.commandLog.event((suppressed) =>
-      log.info({ vehicle: vehicle.vehicleId, action, suppressed }, 'Home Assistant command'),
-    );
+    log.info({ vehicle: vehicle.vehicleId, action }, 'Home Assistant command');
     if (!command.ok) {
       await this.publishResult(vehicle, action, undefined, false, command.error);
       return;
