@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type BrokerIdentity, mayPublish, maySubscribe, ownsTopic } from '../../src/mqtt/access-rules.js';
+import {
+  type BrokerIdentity,
+  hasRightsFor,
+  mayPublish,
+  maySubscribe,
+  ownsTopic,
+} from '../../src/mqtt/access-rules.js';
 import { PacketSizer } from '../../src/mqtt/packet-sizer.js';
 import { PublishPacer } from '../../src/mqtt/publish-pacer.js';
 import { RetainedQuota } from '../../src/mqtt/retained-quota.js';
@@ -29,6 +35,20 @@ test('topic access: prefix levels literal, wildcards only after the prefix, none
   assert.ok(ownsTopic('alice', 'ovms/alice/CAR1/#'));
   assert.ok(!ownsTopic('alice', 'ovms/+/CAR1/#'));
   assert.ok(!ownsTopic('#', 'ovms/#/x'));
+});
+
+test('rights: a car command topic needs vehicle.control; every other topic only topic access', () => {
+  const command = 'ovms/alice/CAR1/ha/command/lock';
+  for (const permit of ['*', 'mqtt,vehicle.control', 'v2', 'vehicle.shell'])
+    assert.ok(hasRightsFor(permit, command), permit);
+  for (const permit of ['mqtt', 'v3', 'auth', 'mqtt,vehicle.read'])
+    assert.ok(!hasRightsFor(permit, command), permit);
+  for (const topic of [
+    'ovms/alice/CAR1/metric/v/b/soc',
+    'ovms/alice/CAR1/ha/position',
+    'ovms/alice/ha/command/x',
+  ])
+    assert.ok(hasRightsFor('mqtt', topic), topic);
 });
 
 test('packet sizer: refuses a packet whose header announces more than the limit, at any chunk boundary', () => {
