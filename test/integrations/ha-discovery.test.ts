@@ -82,6 +82,7 @@ test('sensors read the bridge metric topics in their native units, with the matc
     ['range_ideal', 'ovms/alice/MYCAR/metric/v/b/range/ideal', 'km', 'distance', 'measurement'],
     ['charge_state', 'ovms/alice/MYCAR/metric/v/c/state', undefined, undefined, undefined],
     ['charge_power', 'ovms/alice/MYCAR/metric/v/c/power', 'kW', 'power', 'measurement'],
+    ['battery_power', 'ovms/alice/MYCAR/metric/v/b/power', 'kW', 'power', 'measurement'],
     ['charged_energy', 'ovms/alice/MYCAR/metric/v/c/kwh', 'kWh', 'energy', 'total_increasing'],
     ['odometer', 'ovms/alice/MYCAR/metric/v/p/odometer', 'km', 'distance', 'total_increasing'],
     ['battery_12v', 'ovms/alice/MYCAR/metric/v/b/12v/voltage', 'V', 'voltage', 'measurement'],

@@ -215,7 +215,8 @@ test('external broker: a v2 car in Home Assistant (documents, states, position, 
   await ha.state(topic('temp_battery'), '25');
   await ha.state(topic('online'), 'yes');
   await ha.state(topic('lock', 'availability_topic'), 'yes');
-  car.send('L', '52.520008,13.404954,90,34,1,1');
+  car.send('L', '52.520008,13.404954,90,34,1,1,0,0,0,-7.2');
+  await ha.state(topic('battery_power'), '-7.2');
   await ha.state(topic('location', 'json_attributes_topic'), '{"latitude":52.520008,"longitude":13.404954}');
   const seen = await ha.until('the last update time', () => ha.latest.get(topic('last_seen')));
   assert.ok(Math.abs(Date.parse(seen) - Date.now()) < 60_000, seen);

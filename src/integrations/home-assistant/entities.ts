@@ -40,6 +40,8 @@ export const SENSORS: readonly MetricSensor[] = [
   t('charge_state', 'Charge state', 'v.c.state', 'mdi:ev-station'),
   t('charge_mode', 'Charge mode', 'v.c.mode', 'mdi:ev-plug-type2'),
   s('charge_power', 'Charge power', 'v.c.power', 'kW', 'power', 'measurement', { precision: 2 }),
+  // Battery power: negative while charging (V3.md); many v2 cars report it but not v.c.power.
+  s('battery_power', 'Battery power', 'v.b.power', 'kW', 'power', 'measurement', { precision: 2 }),
   s('charge_current', 'Charge current', 'v.c.current', 'A', 'current', 'measurement'),
   s('charge_voltage', 'Charge voltage', 'v.c.voltage', 'V', 'voltage', 'measurement', { precision: 0 }),
   s('charged_energy', 'Charged energy', 'v.c.kwh', 'kWh', 'energy', 'total_increasing', { precision: 1 }),
