@@ -199,7 +199,8 @@ export class HomeAssistantDiscovery {
     for (const [key, entry] of [...this.published]) if (!keys.has(key)) await this.unpublish(key, entry);
     for (const vehicle of vehicles) {
       if (this.stopped) return;
-      await this.publishVehicle(vehicle);
+      // Published ones change only with their car's F (onCarMessage): no read per vehicle and refresh.
+      if (!this.published.has(vehicleKey(vehicle))) await this.publishVehicle(vehicle);
     }
   }
 
