@@ -153,9 +153,12 @@ export class HomeAssistantDiscovery {
       [LONGITUDE_FILTER, (t: string, p: Buffer) => this.onCoordinate(t, p)],
       [discoveryFilter(this.ha.discoveryPrefix), (t: string, p: Buffer) => this.onDocument(t, p)],
     ] as const) {
-      this.stops.push(await port.subscribe(filter, handler));
+      const stop = await port.subscribe(filter, handler);
+      if (this.stopped) return void (await stop());
+      this.stops.push(stop);
     }
     await this.refresh();
+    if (this.stopped) return;
     const pending = this.pendingSweep ?? [];
     this.pendingSweep = undefined;
     for (const [topic, payload] of pending) this.onDocument(topic, payload);
