@@ -77,7 +77,18 @@ export function isCarCommandTopic(topic: string): boolean {
   return levels.length === 6 && levels[0] === 'ovms' && levels[3] === 'ha' && levels[4] === 'command';
 }
 
+/**
+ * Topics that run a module shell command: `ovms/<owner>/<vehicle id>/client/<client id>/command/<n>`
+ * (V3.md §6). A v3 module runs the payload in its shell, and the bridge runs it on a v2 car as
+ * command 7, so publishing there needs the `vehicle.shell` right, as command 7 does over HTTP.
+ */
+export function isShellCommandTopic(topic: string): boolean {
+  const levels = topic.split('/');
+  return levels.length === 7 && levels[0] === 'ovms' && levels[3] === 'client' && levels[5] === 'command';
+}
+
 /** May a login holding `permit` publish on `topic`, as far as rights go (topic access aside)? */
 export function hasRightsFor(permit: string, topic: string): boolean {
+  if (isShellCommandTopic(topic)) return isPermitted(permit, 'vehicle.shell');
   return !isCarCommandTopic(topic) || isPermitted(permit, 'vehicle.control');
 }

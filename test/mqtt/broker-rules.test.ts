@@ -37,14 +37,20 @@ test('topic access: prefix levels literal, wildcards only after the prefix, none
   assert.ok(!ownsTopic('#', 'ovms/#/x'));
 });
 
-test('rights: a car command topic needs vehicle.control; every other topic only topic access', () => {
+test('rights: a car command topic needs vehicle.control, a module shell command vehicle.shell; every other topic only topic access', () => {
   const command = 'ovms/alice/CAR1/ha/command/lock';
   for (const permit of ['*', 'mqtt,vehicle.control', 'v2', 'vehicle.shell'])
     assert.ok(hasRightsFor(permit, command), permit);
   for (const permit of ['mqtt', 'v3', 'auth', 'mqtt,vehicle.read'])
     assert.ok(!hasRightsFor(permit, command), permit);
+  const shell = 'ovms/alice/CAR1/client/ha1/command/7';
+  for (const permit of ['*', 'mqtt,vehicle.shell', 'v2']) assert.ok(hasRightsFor(permit, shell), permit);
+  for (const permit of ['mqtt', 'v3', 'mqtt,vehicle.control', 'mqtt,vehicle.read'])
+    assert.ok(!hasRightsFor(permit, shell), permit);
   for (const topic of [
     'ovms/alice/CAR1/metric/v/b/soc',
+    'ovms/alice/CAR1/client/ha1/active',
+    'ovms/alice/CAR1/client/ha1/command',
     'ovms/alice/CAR1/ha/position',
     'ovms/alice/ha/command/x',
   ])
