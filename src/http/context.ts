@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config/config.js';
 import type { AbrpService } from '../integrations/abrp/abrp-service.js';
 import type { Hub } from '../server/hub.js';
 import type { ListenerStates } from '../server/listener-state.js';
+import type { RecordingService } from '../server/recording-service.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
 import type { Store, Vehicle } from '../store/store.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -25,6 +26,8 @@ export interface ApiContext {
   listeners: () => ListenerStates;
   /** ABRP live telemetry, told at once when a token is stored or removed here. */
   abrp?: AbrpService;
+  /** The recorder of trips and charges, told at once when a vehicle's capacity setting changes here. */
+  recording?: RecordingService;
 }
 
 /** Who is calling, once the auth hook has run. */

@@ -10,6 +10,7 @@ import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { type ListenerName, listenAs } from '../server/listen-error.js';
 import { type ListenerStates, listeningOn, OFF } from '../server/listener-state.js';
+import type { RecordingService } from '../server/recording-service.js';
 import { TlsCertificates } from '../server/tls-certificates.js';
 import { buildApp } from './app.js';
 import { guardConnections } from './connection-guard.js';
@@ -29,6 +30,7 @@ export interface HttpApiDeps {
   listeners?: () => ListenerStates;
   /** ABRP live telemetry (the server's), for the routes that store and remove tokens. */
   abrp?: AbrpService;
+  recording?: RecordingService;
 }
 
 /**
@@ -81,6 +83,7 @@ export class HttpApi {
           mqtt_tls: OFF,
         })),
       abrp: deps.abrp,
+      recording: deps.recording,
     };
   }
 

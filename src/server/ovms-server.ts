@@ -29,6 +29,7 @@ import { type ListenerStates, listeningOn, OFF } from './listener-state.js';
 import { V2Listener } from './listeners.js';
 import { LoginHandler } from './login.js';
 import { handleMessage } from './message-handlers.js';
+import { RecordingService } from './recording-service.js';
 import { ThrottledWarning } from './throttled-warning.js';
 import { type ReloadResult, TlsCertificates } from './tls-certificates.js';
 
@@ -86,6 +87,8 @@ export class OvmsServer {
   mqtt: MqttPort | undefined;
   /** ABRP live telemetry of the vehicles whose cars are connected here (off without abrp.api_key). */
   readonly abrp: AbrpService;
+  /** Trips, charges and the long-term series of the cars connected here (history.recording). */
+  readonly recording: RecordingService;
   private readonly listeners: V2Listener[] = [];
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
@@ -136,9 +139,11 @@ export class OvmsServer {
         ? new TlsCertificates({ cert, key, log: deps.log, warningDays: expiryWarningDays })
         : undefined;
     this.abrp = new AbrpService(this.hub);
+    this.recording = new RecordingService(this.hub);
     this.http = new HttpApi({
       hub: this.hub,
       abrp: this.abrp,
+      recording: this.recording,
       config: deps.config,
       log: deps.log,
       accounts,
@@ -186,6 +191,7 @@ export class OvmsServer {
     await this.startBroker(ports);
     this.housekeeping.start();
     await this.abrp.start();
+    this.recording.start();
     if (this.certificates?.details) this.certificates.start();
     this.startBridge();
     this.log.info(
@@ -468,6 +474,7 @@ export class OvmsServer {
     await this.externalBroker?.close();
     await this.broker?.close();
     await this.http.stop();
+    await this.recording.stop();
     await this.hub.stop();
     await this.hub.store.flush();
   }
