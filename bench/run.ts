@@ -154,7 +154,11 @@ const scenarios: Record<
   },
   'recording-relay': {
     target: 'recording on ≥ 0.9× off (deliveries/s)',
-    run: () => recordingRelayScenario(quick ? 1 : 2, quick ? 3 : 8),
+    run: () =>
+      recordingRelayScenario(
+        Number(process.env.OVMS_BENCH_RECORDING_ROUNDS ?? (quick ? 1 : 2)),
+        quick ? 3 : 8,
+      ),
     figure: (r) =>
       `off ${(r.off as number[]).join(', ')} / on ${(r.on as number[]).join(', ')} deliveries/s: ${r.ratio}×`,
     met: (r) => (r.ratio as number) >= 0.9,
