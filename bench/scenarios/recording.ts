@@ -289,12 +289,12 @@ async function recordingBytes(backend: 'sqlite' | 'postgres', url: string, dir: 
   }
 }
 
-/** The relay (100 cars, 2 apps each) with recording off, then on, `rounds` times in one run. */
+/** The relay (100 cars, 2 apps each) with recording off and on, `rounds` times in one run, the order alternating. */
 export async function recordingRelayScenario(rounds: number, seconds: number) {
   const off: number[] = [];
   const on: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    for (const recording of ['false', 'true']) {
+    for (const recording of i % 2 === 0 ? ['false', 'true'] : ['true', 'false']) {
       const r = await relayScenario(100, 2, 4, seconds, undefined, (v) =>
         startBenchServer(v, { OVMS_HISTORY_RECORDING: recording }),
       );

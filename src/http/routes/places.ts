@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Place } from '../../recording/geo.js';
+import { StoreUnsupportedError } from '../../store/store.js';
 import type { RouteDeps } from '../app.js';
 import { PlaceBody, PlaceSchema } from '../recording-schemas.js';
 import { CredentialsQuery, errors, text } from '../schemas.js';
@@ -42,7 +43,12 @@ export async function placeRoutes(app: FastifyInstance, deps: RouteDeps): Promis
         tags: ['recording'],
         querystring: CredentialsQuery,
         body: PlaceBody,
-        response: { 200: PlaceSchema, ...errors(400, 401, 403), 404: text('No such place') },
+        response: {
+          200: PlaceSchema,
+          ...errors(400, 401, 403),
+          404: text('No such place'),
+          501: text('Not available with this database (Perl mode)'),
+        },
       },
     },
     async (request, reply) => {
@@ -51,11 +57,17 @@ export async function placeRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       if (id === undefined && (await deps.store.listPlaces(ownerId)).length >= MAX_PLACES) {
         return sendText(reply, 400, `Bad request: at most ${MAX_PLACES} places`);
       }
-      const place = await deps.store.putPlace(
-        ownerId,
-        { ...rest, ...(pricePerKwh === null || pricePerKwh === undefined ? {} : { pricePerKwh }) },
-        id,
-      );
+      let place: Place | undefined;
+      try {
+        place = await deps.store.putPlace(
+          ownerId,
+          { ...rest, ...(pricePerKwh === null || pricePerKwh === undefined ? {} : { pricePerKwh }) },
+          id,
+        );
+      } catch (err) {
+        if (err instanceof StoreUnsupportedError) return sendText(reply, 501, err.message);
+        throw err;
+      }
       if (!place) return sendText(reply, 404, 'No such place');
       return placeView(place);
     },

@@ -10,7 +10,7 @@ import {
   type SampleField,
 } from '../../recording/vehicle-recorder.js';
 import { chargeView, parkView, sampleView, trackOf, tripGpx, tripView } from '../../recording/views.js';
-import type { Store, Vehicle } from '../../store/store.js';
+import { type Store, StoreUnsupportedError, type Vehicle } from '../../store/store.js';
 import type { RouteDeps } from '../app.js';
 import { vehicleOf } from '../context.js';
 import {
@@ -298,13 +298,22 @@ export async function recordingRoutes(app: FastifyInstance, deps: RouteDeps): Pr
         params: VehicleParams,
         querystring: CredentialsQuery,
         body: RecordingSettingsSchema,
-        response: { 200: RecordingSettingsSchema, ...errors(400, 401, 403) },
+        response: {
+          200: RecordingSettingsSchema,
+          ...errors(400, 401, 403),
+          501: text('Not available with this database (Perl mode)'),
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const vehicle = vehicleOf(request);
       const settings = { capacityKwh: request.body.capacityKwh, pricePerKwh: request.body.pricePerKwh };
-      await store.setRecordingSettings(vehicle, settings);
+      try {
+        await store.setRecordingSettings(vehicle, settings);
+      } catch (err) {
+        if (err instanceof StoreUnsupportedError) return sendText(reply, 501, err.message);
+        throw err;
+      }
       deps.recording?.capacityChanged(vehicle, settings.capacityKwh ?? undefined);
       return settings;
     },
