@@ -6,6 +6,7 @@ import { commandScenario } from './scenarios/command.js';
 import { historyScenario } from './scenarios/history.js';
 import { loginsScenario } from './scenarios/logins.js';
 import { memoryScenario } from './scenarios/memory.js';
+import { recordingQueryScenario, recordingRelayScenario } from './scenarios/recording.js';
 import { relayScenario } from './scenarios/relay.js';
 import { steadyScenario } from './scenarios/steady.js';
 import { v3Scenario } from './scenarios/v3.js';
@@ -151,6 +152,40 @@ const scenarios: Record<
     met: (r) =>
       (r.ratio as number) >= 0.5 && (r.idle as { bytesPerConnection: number }).bytesPerConnection <= 20_480,
   },
+  'recording-relay': {
+    target: 'recording on ≥ 0.9× off (deliveries/s)',
+    run: () =>
+      recordingRelayScenario(
+        Number(process.env.OVMS_BENCH_RECORDING_ROUNDS ?? (quick ? 1 : 2)),
+        quick ? 3 : 8,
+      ),
+    figure: (r) =>
+      `off ${(r.off as number[]).join(', ')} / on ${(r.on as number[]).join(', ')} deliveries/s: ${r.ratio}×`,
+    met: (r) => (r.ratio as number) >= 0.9,
+  },
+  ...Object.fromEntries(
+    (['sqlite', 'postgres'] as const).map((backend) => [
+      `recording-${backend}`,
+      {
+        target: '(list trips, 30-day series, monthly stats: p50/p99)',
+        // OVMS_BENCH_RECORDING_VEHICLES × a year; the default is what a shared test machine generates in minutes.
+        run: () =>
+          recordingQueryScenario(
+            backend,
+            Number(process.env.OVMS_BENCH_RECORDING_VEHICLES ?? (quick ? 5 : 50)),
+            quick ? 30 : 365,
+          ),
+        figure: (r: Record<string, unknown>) => {
+          const q = (k: string) => {
+            const l = r[k] as { p50: number; p99: number };
+            return `${k} p50 ${l.p50} ms p99 ${l.p99} ms`;
+          };
+          return `${r.vehicles} vehicles × ${r.days} d (${r.samples} samples, ${r.bytesPerVehicleYear} B/vehicle-year): ${q('listTrips')}, ${q('series30d')}, ${q('monthlyStats')}`;
+        },
+        met: () => true,
+      },
+    ]),
+  ),
   history: {
     target: '≥ 20,000 acked h/s',
     run: () => historyScenario(100, 50, quick ? 3 : 10),

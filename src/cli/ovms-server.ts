@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerPushCommands } from '../push/push-command.js';
 import { registerBackupCommand } from './admin/backup-command.js';
 import { registerDbCommands } from './admin/db-commands.js';
+import { registerExportCommand } from './admin/export-command.js';
 import { registerImportCommand } from './admin/import-command.js';
 import { registerOwnerCommands } from './admin/owner-commands.js';
 import { registerProvisionCommands } from './admin/provision-commands.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerTokenCommands(program);
   registerDbCommands(program);
   registerBackupCommand(program);
+  registerExportCommand(program);
   registerDemoCommand(program);
   registerImportCommand(program);
   registerPushCommands(program);

@@ -58,6 +58,11 @@ export interface ServerConfig {
     ratePerMinute: number;
     rateBurst: number;
     refusalAlertInterval: number;
+    /** Trips, charges and the sampled series (src/recording); sample intervals in milliseconds. */
+    recording: boolean;
+    sampleInterval: number;
+    idleSampleInterval: number;
+    keepDays: number;
   };
   /** The HTTP API (durations in milliseconds). */
   http: {
@@ -352,6 +357,10 @@ function build(raw: Raw): ServerConfig {
       ratePerMinute: num('history.rate_per_minute'),
       rateBurst: num('history.rate_burst'),
       refusalAlertInterval: ms('history.refusal_alert_interval'),
+      recording: bool('history.recording'),
+      sampleInterval: ms('history.sample_s'),
+      idleSampleInterval: ms('history.idle_sample_s'),
+      keepDays: num('history.keep_days'),
     },
     http: {
       sessionTimeout: ms('http.session_timeout'),

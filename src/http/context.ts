@@ -5,6 +5,7 @@ import type { AbrpService } from '../integrations/abrp/abrp-service.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Hub } from '../server/hub.js';
 import type { ListenerStates } from '../server/listener-state.js';
+import type { RecordingService } from '../server/recording-service.js';
 import type { TlsCertificates } from '../server/tls-certificates.js';
 import type { Store, Vehicle } from '../store/store.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -28,6 +29,8 @@ export interface ApiContext {
   abrp?: AbrpService;
   /** Prometheus metrics (GET /metrics), when `metrics.enabled`. */
   metrics?: Metrics;
+  /** The recorder of trips and charges, told at once when a vehicle's capacity setting changes here. */
+  recording?: RecordingService;
 }
 
 /** Who is calling, once the auth hook has run. */

@@ -11,6 +11,7 @@ import { ConnectionLimit } from '../server/connection-limit.js';
 import type { Hub } from '../server/hub.js';
 import { type ListenerName, listenAs } from '../server/listen-error.js';
 import { type ListenerStates, listeningOn, OFF } from '../server/listener-state.js';
+import type { RecordingService } from '../server/recording-service.js';
 import { TlsCertificates } from '../server/tls-certificates.js';
 import { buildApp } from './app.js';
 import { guardConnections } from './connection-guard.js';
@@ -32,6 +33,7 @@ export interface HttpApiDeps {
   abrp?: AbrpService;
   /** Prometheus metrics, served as GET /metrics when given. */
   metrics?: Metrics;
+  recording?: RecordingService;
 }
 
 /**
@@ -85,6 +87,7 @@ export class HttpApi {
         })),
       abrp: deps.abrp,
       metrics: deps.metrics,
+      recording: deps.recording,
     };
   }
 

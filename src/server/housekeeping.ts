@@ -55,6 +55,14 @@ export class Housekeeping {
         if (n < config.history.purgeBatch) break;
         await new Promise((r) => setImmediate(r));
       }
+      // Recorded samples and periods older than history.keep_days, in the same bounded steps.
+      const keepFrom = new Date(now.getTime() - config.history.keepDays * 86_400_000);
+      for (;;) {
+        const n = await store.purgeRecording(keepFrom, config.history.purgeBatch);
+        total += n;
+        if (n < config.history.purgeBatch) break;
+        await new Promise((r) => setImmediate(r));
+      }
       const cutoff = new Date(now.getTime() - config.history.utilisationDays * 86_400_000);
       total += await store.purgeUtilisation(cutoff.toISOString().slice(0, 10));
       if (total > 0) log.debug({ rows: total }, 'expired history purged');

@@ -217,6 +217,12 @@ function saveHistory(
   const data = Buffer.from(rec.data, 'latin1');
   if (hub.historyLimits.admit(car.vehicle!, car.vehicleKey, data.length)) return Promise.resolve(false);
   const record = { type: rec.type, recno: rec.recordNumber, timestamp: new Date(timestamp), data };
+  if (hub.carMessages.active) {
+    // Observers (the recorder reads the modules' trip and charge logs) see it in H form, at its time.
+    const payload = Buffer.from(`${rec.type},${rec.recordNumber},${rec.lifetime},${rec.data}`, 'latin1');
+    const { ownerId, vehicleId } = car.vehicle!;
+    hub.carMessages.notify({ ref: { ownerId, vehicleId }, code: 'H', payload, time: record.timestamp });
+  }
   return hub.store.addHistory(car.vehicle!, { ...record, expires: new Date(expires) }).then(() => true);
 }
 

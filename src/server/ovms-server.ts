@@ -32,6 +32,7 @@ import { type ListenerStates, listeningOn, OFF } from './listener-state.js';
 import { V2Listener } from './listeners.js';
 import { LoginHandler } from './login.js';
 import { handleMessage } from './message-handlers.js';
+import { RecordingService } from './recording-service.js';
 import { ThrottledWarning } from './throttled-warning.js';
 import { type ReloadResult, TlsCertificates } from './tls-certificates.js';
 
@@ -101,6 +102,8 @@ export class OvmsServer {
   /** Prometheus metrics (src/metrics), with `metrics.enabled`. */
   readonly metrics: Metrics | undefined;
   private metricsListener: MetricsListener | undefined;
+  /** Trips, charges and the long-term series of the cars connected here (history.recording). */
+  readonly recording: RecordingService;
   private readonly listeners: V2Listener[] = [];
   private readonly login: LoginHandler;
   private readonly throttle: AuthThrottle;
@@ -164,10 +167,12 @@ export class OvmsServer {
           notifier: this.hub.notifier,
         })
       : undefined;
+    this.recording = new RecordingService(this.hub);
     this.http = new HttpApi({
       metrics: this.metrics,
       hub: this.hub,
       abrp: this.abrp,
+      recording: this.recording,
       config: deps.config,
       log: deps.log,
       accounts,
@@ -216,6 +221,7 @@ export class OvmsServer {
     await this.startMetricsListener(ports);
     this.housekeeping.start();
     await this.abrp.start();
+    this.recording.start();
     if (this.certificates?.details) this.certificates.start();
     this.startBridge();
     this.log.info(
@@ -522,6 +528,7 @@ export class OvmsServer {
     await this.http.stop();
     await this.metricsListener?.close();
     this.metrics?.close();
+    await this.recording.stop();
     await this.hub.stop();
     await this.hub.store.flush();
   }

@@ -1,3 +1,5 @@
+import type { Place } from '../recording/geo.js';
+import type { Period, PeriodKind, Sample } from '../recording/vehicle-recorder.js';
 import {
   type PreparedHistory,
   type PreparedMessage,
@@ -18,10 +20,16 @@ import type {
   MigrationStatus,
   NewApiToken,
   NewOwner,
+  NewPlace,
   NewVehicle,
   Owner,
+  PeriodQuery,
   PushQueueItem,
   PushSubscription,
+  RecordingBatch,
+  RecordingVehicle,
+  RecordingVehicleSettings,
+  SampleQuery,
   Store,
   StoredMessage,
   StoredSecretsReport,
@@ -328,5 +336,45 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   }
   async setAbrpStatus(ref: VehicleRef, tokenUpdatedAt: Date, status: AbrpStatus): Promise<boolean> {
     return this.write((db) => this.backend.setAbrpStatus(db, ref, tokenUpdatedAt, status));
+  }
+
+  async saveRecording(batch: RecordingBatch): Promise<void> {
+    return this.write((db) => this.backend.saveRecording(db, batch));
+  }
+  async getRecordingVehicle(ref: VehicleRef): Promise<RecordingVehicle | undefined> {
+    return this.read((db) => this.backend.getRecordingVehicle(db, ref));
+  }
+  async setRecordingSettings(ref: VehicleRef, settings: RecordingVehicleSettings): Promise<void> {
+    return this.write((db) => this.backend.setRecordingSettings(db, ref, settings));
+  }
+  async markBackfilled(ref: VehicleRef, at: Date): Promise<void> {
+    return this.write((db) => this.backend.markBackfilled(db, ref, at));
+  }
+  async vehiclesNotBackfilled(limit: number): Promise<VehicleRef[]> {
+    return this.read((db) => this.backend.vehiclesNotBackfilled(db, limit));
+  }
+  async listSamples(ref: VehicleRef, query: SampleQuery): Promise<Sample[]> {
+    return this.read((db) => this.backend.listSamples(db, ref, query));
+  }
+  async sampleBuckets(ref: VehicleRef, from: Date, to: Date, stepS: number): Promise<Sample[]> {
+    return this.read((db) => this.backend.sampleBuckets(db, ref, from, to, stepS));
+  }
+  async listPeriods(ref: VehicleRef, kind: PeriodKind, query: PeriodQuery): Promise<Period[]> {
+    return this.read((db) => this.backend.listPeriods(db, ref, kind, query));
+  }
+  async getPeriod(ref: VehicleRef, kind: PeriodKind, startAt: Date): Promise<Period | undefined> {
+    return this.read((db) => this.backend.getPeriod(db, ref, kind, startAt));
+  }
+  async listPlaces(ownerId: number): Promise<Place[]> {
+    return this.read((db) => this.backend.listPlaces(db, ownerId));
+  }
+  async putPlace(ownerId: number, place: NewPlace, id?: number): Promise<Place | undefined> {
+    return this.write((db) => this.backend.putPlace(db, ownerId, place, id));
+  }
+  async deletePlace(ownerId: number, id: number): Promise<boolean> {
+    return this.write((db) => this.backend.deletePlace(db, ownerId, id));
+  }
+  async purgeRecording(before: Date, limit: number): Promise<number> {
+    return this.write((db) => this.backend.purgeRecording(db, before, limit));
   }
 }

@@ -17,6 +17,8 @@
  */
 
 import type { WriteBatcherStats, WriteObserver } from './batch-queue.js';
+import type { Place } from '../recording/geo.js';
+import type { Period, PeriodKind, Sample } from '../recording/vehicle-recorder.js';
 
 export interface VehicleRef {
   ownerId: number;
@@ -200,6 +202,47 @@ export interface AbrpStatus {
   at: Date;
 }
 
+/** What the recorder (src/recording) writes in one transaction: samples, finished periods, states. */
+export interface RecordingBatch {
+  samples: { ref: VehicleRef; sample: Sample }[];
+  /** Upserted by (vehicle, kind, start second). */
+  periods: { ref: VehicleRef; period: Period }[];
+  /** The recorder's JSON state per vehicle (to resume after a restart). */
+  states: { ref: VehicleRef; state: string; at: number }[];
+}
+
+/** A vehicle's recording state and settings. */
+export interface RecordingVehicle {
+  state: string;
+  /** Usable battery capacity (kWh) for SOC-based energy; the car's own figure when unset. */
+  capacityKwh?: number;
+  /** Default price per kWh charged, where no place has its own. */
+  pricePerKwh?: number;
+  /** When stored history was replayed into the recording (once, on upgrade). */
+  backfilledAt?: Date;
+}
+
+export interface RecordingVehicleSettings {
+  capacityKwh: number | null;
+  pricePerKwh: number | null;
+}
+
+/** Samples with from <= time < to, oldest first. */
+export interface SampleQuery {
+  from: Date;
+  to: Date;
+  limit: number;
+}
+
+/** Periods starting in [from, to), newest first. */
+export interface PeriodQuery {
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
+
+export type NewPlace = Omit<Place, 'id'>;
+
 export interface MigrationStatus {
   current: number;
   latest: number;
@@ -342,6 +385,27 @@ export interface Store {
    * when the token was replaced or removed meanwhile.
    */
   setAbrpStatus(ref: VehicleRef, tokenUpdatedAt: Date, status: AbrpStatus): Promise<boolean>;
+
+  // Recording: trips, charges, parking periods, the sampled series (src/recording; not in Perl mode)
+  /** Writes a batch in one transaction. */
+  saveRecording(batch: RecordingBatch): Promise<void>;
+  getRecordingVehicle(ref: VehicleRef): Promise<RecordingVehicle | undefined>;
+  setRecordingSettings(ref: VehicleRef, settings: RecordingVehicleSettings): Promise<void>;
+  markBackfilled(ref: VehicleRef, at: Date): Promise<void>;
+  /** Vehicles whose stored history was never replayed into the recording, by vehicle id. */
+  vehiclesNotBackfilled(limit: number): Promise<VehicleRef[]>;
+  listSamples(ref: VehicleRef, query: SampleQuery): Promise<Sample[]>;
+  /** Averages per `stepS` seconds (UTC-aligned) of the samples in [from, to), oldest first. */
+  sampleBuckets(ref: VehicleRef, from: Date, to: Date, stepS: number): Promise<Sample[]>;
+  listPeriods(ref: VehicleRef, kind: PeriodKind, query: PeriodQuery): Promise<Period[]>;
+  getPeriod(ref: VehicleRef, kind: PeriodKind, startAt: Date): Promise<Period | undefined>;
+  /** An owner's named places, by name. */
+  listPlaces(ownerId: number): Promise<Place[]>;
+  /** Adds a place, or replaces the owner's place `id`; undefined when that place is not the owner's. */
+  putPlace(ownerId: number, place: NewPlace, id?: number): Promise<Place | undefined>;
+  deletePlace(ownerId: number, id: number): Promise<boolean>;
+  /** Deletes at most `limit` samples and periods that ended before `before`; returns how many. */
+  purgeRecording(before: Date, limit: number): Promise<number>;
 }
 
 /** Raised for a feature the back-end cannot store (Perl mode: the reference's schema is never altered). */

@@ -90,6 +90,30 @@ test('expired history is purged in batches until none is left', async (t) => {
   );
 });
 
+test('recorded samples and periods older than history.keep_days are purged in batches', async (t) => {
+  const h = await startServer(t, { settings: { 'history.purge_batch': 100, 'history.keep_days': 30 } });
+  const v = await h.addVehicle('DEMO1', 's1');
+  const day = 86_400_000;
+  const old = Date.now() - 31 * day;
+  const sample = (at: number) => ({ ref: v, sample: { at, mode: 'idle' as const, soc: 50 } });
+  const period = (at: number) => ({
+    ref: v,
+    period: { kind: 'park' as const, startAt: at, endAt: at + 60_000, units: 'km' as const },
+  });
+  await h.store.saveRecording({
+    samples: [...Array.from({ length: 250 }, (_, i) => sample(old + i * 1000)), sample(Date.now())],
+    periods: [period(old), period(Date.now() - day)],
+    states: [],
+  });
+  const { Housekeeping } = await import('../../src/server/housekeeping.js');
+  const { AuthThrottle } = await import('../../src/server/auth-throttle.js');
+  const hk = new Housekeeping(h.server.hub, new AuthThrottle(1, 1), () => {});
+  assert.equal(await hk.purge(), 251);
+  const left = await h.store.listSamples(v, { from: new Date(0), to: new Date(Date.now() + day), limit: 10 });
+  assert.equal(left.length, 1);
+  assert.equal((await h.store.listPeriods(v, 'park', { limit: 10 })).length, 1);
+});
+
 test('binary and UTF-8 payloads are stored and replayed byte for byte', async (t) => {
   const h = await startServer(t);
   await h.addVehicle('DEMO1', 's1');

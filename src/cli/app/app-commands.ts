@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runCmd } from './cmd-command.js';
 import { addConnectionOptions } from './connection.js';
 import { runHistory, runUsage } from './history-command.js';
+import { addRecordingOptions, runCharges, runTrips } from './recording-command.js';
 import { runStatus } from './status-command.js';
 import { runWatch } from './watch-command.js';
 
@@ -47,4 +48,11 @@ export function registerAppCommands(program: Command): void {
   appOptions(app.command('usage').description('data usage per day (command 30)')).action((flags) =>
     runUsage(flags),
   );
+
+  addRecordingOptions(
+    app.command('trips').description("the vehicle's recorded trips (HTTP API, owner login)"),
+  ).action((flags) => runTrips(flags));
+  addRecordingOptions(
+    app.command('charges').description("the vehicle's recorded charge sessions (HTTP API, owner login)"),
+  ).action((flags) => runCharges(flags));
 }

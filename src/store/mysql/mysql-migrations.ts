@@ -136,4 +136,68 @@ export const mysqlMigrations: readonly SqlMigration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    version: 4,
+    name: 'recording',
+    // FLOAT: 4-byte floats (7 digits, about 1 m of latitude); values are rounded on reading.
+    up: [
+      `CREATE TABLE IF NOT EXISTS rec_samples (
+        owner_id        BIGINT      NOT NULL,
+        vehicle_id      VARCHAR(64) NOT NULL,
+        t_s             BIGINT      NOT NULL,
+        mode            TINYINT     NOT NULL,
+        soc             FLOAT,
+        range_ideal_km  FLOAT,
+        range_est_km    FLOAT,
+        odometer_km     FLOAT,
+        speed_kmh       FLOAT,
+        lat             FLOAT,
+        lon             FLOAT,
+        power_kw        FLOAT,
+        charge_power_kw FLOAT,
+        charge_kwh      FLOAT,
+        v12             FLOAT,
+        battery_temp_c  FLOAT,
+        cabin_temp_c    FLOAT,
+        ambient_temp_c  FLOAT,
+        soh             FLOAT,
+        PRIMARY KEY (owner_id, vehicle_id, t_s),
+        KEY rec_samples_by_time (t_s),
+        FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `CREATE TABLE IF NOT EXISTS rec_periods (
+        owner_id   BIGINT      NOT NULL,
+        vehicle_id VARCHAR(64) NOT NULL,
+        kind       VARCHAR(8)  NOT NULL CHECK (kind IN ('trip', 'charge', 'park')),
+        start_s    BIGINT      NOT NULL,
+        end_s      BIGINT      NOT NULL,
+        detail     TEXT        NOT NULL,
+        PRIMARY KEY (owner_id, vehicle_id, kind, start_s),
+        KEY rec_periods_by_end (end_s),
+        FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `CREATE TABLE IF NOT EXISTS rec_vehicles (
+        owner_id      BIGINT      NOT NULL,
+        vehicle_id    VARCHAR(64) NOT NULL,
+        state         MEDIUMTEXT  NOT NULL,
+        updated_s     BIGINT      NOT NULL,
+        capacity_kwh  DOUBLE,
+        price_per_kwh DOUBLE,
+        backfilled_s  BIGINT,
+        PRIMARY KEY (owner_id, vehicle_id),
+        FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+      ) ${TABLE}`,
+      `CREATE TABLE IF NOT EXISTS rec_places (
+        id            BIGINT       NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        owner_id      BIGINT       NOT NULL,
+        name          VARCHAR(100) NOT NULL,
+        lat           DOUBLE       NOT NULL,
+        lon           DOUBLE       NOT NULL,
+        radius_m      DOUBLE       NOT NULL,
+        price_per_kwh DOUBLE,
+        KEY rec_places_by_owner (owner_id),
+        FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+    ],
+  },
 ];

@@ -8,6 +8,7 @@ import { perlAbrpLinks } from './perl-abrp.js';
 import { perlAccounts } from './perl-accounts.js';
 import { perlMessagesAndHistory } from './perl-messages-history.js';
 import { perlOwnersAndVehicles } from './perl-owners-vehicles.js';
+import { perlRecording } from './perl-recording.js';
 
 /**
  * Perl mode: the store runs on a Perl server's MariaDB/MySQL database as it is (SERVER-INVENTORY.md
@@ -133,6 +134,7 @@ export function perlStoreOn(pool: SqlPool, options: { batch?: WriteBatcherOption
       ...perlAccounts,
       ...memoryPushQueue(),
       ...perlAbrpLinks,
+      ...perlRecording,
     },
     // Car secrets stay in plain text: the Perl server and the Drupal module read them as they are.
     secretBox: plainSecretBox,

@@ -149,10 +149,77 @@ CREATE TABLE abrp_links (
 ) WITHOUT ROWID;
 `;
 
+// Recording (src/recording): the sampled series, finished trips/charges/parking periods (the whole
+// period as JSON in detail; kind and start are the key an API id names), each vehicle's recorder
+// state and settings, and owners' named places. Samples are keyed by second; the time indexes serve
+// the purge (history.keep_days).
+const recording = `
+CREATE TABLE rec_samples (
+  owner_id        INTEGER NOT NULL,
+  vehicle_id      TEXT    NOT NULL,
+  t_s             INTEGER NOT NULL,
+  mode            INTEGER NOT NULL, -- 0 idle, 1 driving, 2 charging
+  soc             REAL,
+  range_ideal_km  REAL,
+  range_est_km    REAL,
+  odometer_km     REAL,
+  speed_kmh       REAL,
+  lat             REAL,
+  lon             REAL,
+  power_kw        REAL,
+  charge_power_kw REAL,
+  charge_kwh      REAL,
+  v12             REAL,
+  battery_temp_c  REAL,
+  cabin_temp_c    REAL,
+  ambient_temp_c  REAL,
+  soh             REAL,
+  PRIMARY KEY (owner_id, vehicle_id, t_s),
+  FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX rec_samples_by_time ON rec_samples (t_s);
+
+CREATE TABLE rec_periods (
+  owner_id   INTEGER NOT NULL,
+  vehicle_id TEXT    NOT NULL,
+  kind       TEXT    NOT NULL CHECK (kind IN ('trip', 'charge', 'park')),
+  start_s    INTEGER NOT NULL,
+  end_s      INTEGER NOT NULL,
+  detail     TEXT    NOT NULL,
+  PRIMARY KEY (owner_id, vehicle_id, kind, start_s),
+  FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+);
+CREATE INDEX rec_periods_by_end ON rec_periods (end_s);
+
+CREATE TABLE rec_vehicles (
+  owner_id      INTEGER NOT NULL,
+  vehicle_id    TEXT    NOT NULL,
+  state         TEXT    NOT NULL,
+  updated_s     INTEGER NOT NULL,
+  capacity_kwh  REAL,
+  price_per_kwh REAL,
+  backfilled_s  INTEGER,
+  PRIMARY KEY (owner_id, vehicle_id),
+  FOREIGN KEY (owner_id, vehicle_id) REFERENCES vehicles (owner_id, vehicle_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE rec_places (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  owner_id      INTEGER NOT NULL REFERENCES owners (id) ON DELETE CASCADE,
+  name          TEXT    NOT NULL,
+  lat           REAL    NOT NULL,
+  lon           REAL    NOT NULL,
+  radius_m      REAL    NOT NULL,
+  price_per_kwh REAL
+);
+CREATE INDEX rec_places_by_owner ON rec_places (owner_id);
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: initialSchema },
   { version: 2, name: 'push queue', up: pushQueue },
   { version: 3, name: 'abrp links', up: abrpLinks },
+  { version: 4, name: 'recording', up: recording },
 ];
 
 interface AppliedRow {
