@@ -6,6 +6,7 @@ import { historyPagingTests, historyTests, utilisationTests } from './conformanc
 import { messageTests } from './conformance/messages.js';
 import { ownerTests, vehicleTests } from './conformance/owners-vehicles.js';
 import { pushQueueTests } from './conformance/push-queue.js';
+import { sessionTests } from './conformance/sessions.js';
 
 export type { StoreFactory } from './conformance/fixtures.js';
 
@@ -29,5 +30,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     autoProvisionTests(fresh);
     apiTokenTests(fresh);
     abrpLinkTests(fresh);
+    sessionTests(fresh);
   });
 }

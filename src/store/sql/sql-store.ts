@@ -12,6 +12,7 @@ import { type SqlMigration, sqlMigrate, sqlMigrationStatus } from './sql-migrati
 import { ownersAndVehicles } from './sql-owners-vehicles.js';
 import type { SqlDialect, SqlPool, SqlRunner } from './sql-pool.js';
 import { sqlPushQueue } from './sql-push-queue.js';
+import { sqlSessions } from './sql-sessions.js';
 
 /** How a schema is brought up to date: our versioned migrations, or (Perl mode) checks only. */
 export interface SqlSchema {
@@ -34,6 +35,7 @@ export function ownSchemaBackend(dialect: SqlDialect): StoreBackend<SqlContext, 
     ...accounts(dialect),
     ...sqlPushQueue,
     ...sqlAbrpLinks(dialect),
+    ...sqlSessions,
   };
 }
 

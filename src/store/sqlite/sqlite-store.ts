@@ -14,6 +14,7 @@ import * as history from './sqlite-history.js';
 import * as messages from './sqlite-messages.js';
 import * as owners from './sqlite-owners.js';
 import * as push from './sqlite-push.js';
+import * as httpSessions from './sqlite-sessions.js';
 import * as utilisation from './sqlite-utilisation.js';
 import * as vehicles from './sqlite-vehicles.js';
 import { WriteBatcher, type WriteBatcherOptions, type WriteBatcherStats } from './write-batcher.js';
@@ -87,6 +88,7 @@ const sqliteBackend: StoreBackend<SqliteContext, SqliteContext> = {
   ...autoprovision,
   ...apiTokens,
   ...abrp,
+  ...httpSessions,
 };
 
 export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
