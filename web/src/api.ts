@@ -79,7 +79,7 @@ export interface VehicleRow {
 }
 /** The list of the owner's vehicles, with how each car is connected. */
 export const VEHICLES_WITH_PROTOCOL = '/api/vehicles?include=protocol';
-export type View = Record<string, string | number>;
+export type View = Record<string, string | number | null>;
 export interface HistoryRow {
   h_timestamp: string;
   h_recordnumber: number;

@@ -1,4 +1,5 @@
-import type { View } from './api';
+/** An /api view as JSON (the same as api.ts's; kept here so this module has no imports). */
+type View = Record<string, string | number | null>;
 
 /**
  * What the vehicle page shows, from the /api views (the stream's `views`), in display units
