@@ -208,7 +208,7 @@ function App() {
   else if (parts[0] === 'v' && parts[1]) page = <VehiclePage key={parts[1]} vehicleId={parts[1]} />;
   else if (parts[0] === 'account') page = <AccountPage account={account} />;
   else if (parts[0] === 'add') page = <AddVehiclePage owner={account.owner} onAdded={load} />;
-  else if (parts[0] === 'admin' && account.admin) page = <AdminPage />;
+  else if (parts[0] === 'admin' && account.admin) page = <AdminPage owner={account.owner} />;
   else page = <VehicleList />;
   const current = (p: string) => (parts[0] === p || (p === '' && !parts[0]) ? 'page' : undefined);
   return (

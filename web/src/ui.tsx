@@ -95,3 +95,17 @@ export function CopyButton(props: { text: string; label: string; visible?: strin
     </button>
   );
 }
+
+/** Every date and time on the dashboard: the browser's local time, with its zone ("4 Dec 2026, 23:34 UTC"). */
+export function when(t: Date | number | string): string {
+  const d = t instanceof Date ? t : new Date(t);
+  if (Number.isNaN(d.getTime())) return '–';
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+}
