@@ -389,6 +389,11 @@ test('web dashboard in Chromium with a simulated car, default rate limits, a res
     // Tokens: create one, see it once, revoke it.
     await loggedInOn('#/');
     await page.getByRole('link', { name: 'Account' }).click();
+    // Item 12: the title names the page; focus moves to its heading.
+    await eventually('the title names the page', async () => (await page.title()) === 'Account – OVMS');
+    await eventually('focus on the heading', async () =>
+      /^Account/.test(String(await page.evaluate('document.activeElement.textContent'))),
+    );
     await page.getByLabel('Application').fill('grafana');
     await page.getByRole('button', { name: 'Create token' }).click();
     const token = (await page.getByTestId('new-token').textContent()) ?? '';

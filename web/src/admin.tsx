@@ -41,7 +41,6 @@ export function AdminPage(props: { owner: string }) {
       })
       .catch((e) => setError(errorText(e)));
   useEffect(() => {
-    document.title = 'Operator – OVMS';
     void load();
     const timer = setInterval(() => void load(), 10_000);
     return () => clearInterval(timer);

@@ -152,10 +152,12 @@ function VehicleList() {
                   {v.v_net_connected ? 'online' : 'offline'}
                 </span>
                 <ProtocolBadge protocol={v.v_car_protocol} />
-                <span class="vehicle-facts" data-testid={`facts-${v.id}`}>
-                  {fmt(r.soc)} % · {fmt(r.estimatedRange)} {r.units} · {r.chargeState ?? '–'} ·{' '}
-                  {r.locked === undefined ? 'lock –' : r.locked ? 'locked' : 'unlocked'}
-                </span>
+                {v.age >= 0 ? (
+                  <span class="vehicle-facts" data-testid={`facts-${v.id}`}>
+                    {fmt(r.soc)} % · {fmt(r.estimatedRange)} {r.units} · {r.chargeState ?? '–'}
+                    {r.locked === undefined ? '' : r.locked ? ' · locked' : ' · unlocked'}
+                  </span>
+                ) : null}
                 <span class="muted">
                   {seconds < 0 ? 'no data yet' : `data ${age(seconds)} old`} · {v.v_apps_connected} app
                   {v.v_apps_connected === 1 ? '' : 's'}
@@ -191,6 +193,17 @@ function App() {
     });
     load();
   }, [load]);
+  const signedIn = Boolean(account);
+  useEffect(() => {
+    if (!signedIn) return;
+    // On every page change: the title names the page (the vehicle page names the car itself), and
+    // focus moves to the page's heading so a screen reader announces where it is.
+    const [first, id, sub] = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+    const titles: Record<string, string> = { account: 'Account', add: 'Add a vehicle', admin: 'Operator' };
+    if (first === 'v' && id && sub === 'history') document.title = `${id} history – OVMS`;
+    else if (first && titles[first]) document.title = `${titles[first]} – OVMS`;
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
+  }, [hash, signedIn]);
   if (account === undefined) return <p class="loading">Loading…</p>;
   if (account === null)
     return (

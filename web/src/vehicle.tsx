@@ -51,11 +51,6 @@ export function VehiclePage(props: { vehicleId: string }) {
     });
   }, [id]);
 
-  useEffect(() => {
-    // Focus the page's heading when it opens (screen readers hear where they are).
-    document.querySelector<HTMLElement>('main h1')?.focus();
-  }, [id]);
-
   if (link.kind === 'forbidden') {
     document.title = 'Vehicle not found – OVMS';
     return (
@@ -109,8 +104,9 @@ export function VehiclePage(props: { vehicleId: string }) {
       ) : null}
       {car && !car.connected ? (
         <Notice kind="info">
-          The car is offline: values are as it last sent them
-          {dataAge >= 0 ? ` (${age(dataAge)} ago)` : ''}. Commands need the car online.
+          {dataAge >= 0
+            ? `The car is offline: values are as it last sent them (${age(dataAge)} ago). Commands need the car online.`
+            : 'This car has not sent anything yet: once its module is set up and connects, its values show here.'}
         </Notice>
       ) : null}
       <Summary r={r} charging={charging} dataAge={dataAge} />
@@ -293,12 +289,15 @@ function Commands(props: { vehicleId: string; r: Readings; charging: boolean; on
     </button>
   );
   const currentNumber = Number(currentValue);
+  // Checked once the owner typed something (an unknown limit is not an error of theirs).
   const currentError =
-    currentValue === ''
-      ? 'Enter a current in amperes'
-      : !Number.isInteger(currentNumber) || currentNumber < 1 || currentNumber > 80
-        ? 'The charge current is a whole number of amperes from 1 to 80'
-        : '';
+    current === undefined
+      ? ''
+      : currentValue === ''
+        ? 'Enter a current in amperes'
+        : !Number.isInteger(currentNumber) || currentNumber < 1 || currentNumber > 80
+          ? 'The charge current is a whole number of amperes from 1 to 80'
+          : '';
   return (
     <div class="commands">
       <div class="row">
@@ -355,7 +354,7 @@ function Commands(props: { vehicleId: string; r: Readings; charging: boolean; on
           />
           A
         </label>
-        {currentError ? (
+        {currentError || currentValue === '' ? (
           <button type="button" disabled>
             Set current
           </button>
