@@ -83,7 +83,11 @@ describe('SQLite store', () => {
     const path = newPath('fresh');
     const store = await openSqliteStore({ path });
     t.after(() => store.close());
-    assert.deepEqual(await store.migrationStatus(), { current: 0, latest: migrations.at(-1)?.version, applied: [] });
+    assert.deepEqual(await store.migrationStatus(), {
+      current: 0,
+      latest: migrations.at(-1)?.version,
+      applied: [],
+    });
     await store.migrate();
     assert.deepEqual(rawQuery(path, 'PRAGMA journal_mode'), [{ journal_mode: 'wal' }]);
   });
