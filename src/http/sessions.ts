@@ -16,6 +16,8 @@ export interface Session {
   touched: number;
   /** Vehicles this session is "connected" to as a virtual app, by vehicle id (this node only). */
   readonly vehicles: Map<string, VehicleRef>;
+  /** Live streams opened with this session on this node: closed when it ends. */
+  streams?: Set<() => void>;
 }
 
 /**
@@ -177,9 +179,18 @@ export class Sessions {
     await this.forget(session);
   }
 
-  /** Drops a session from this node and disconnects its virtual apps. */
+  /** Closes `close` (a stream) when the session ends; returns the unregister. */
+  onEnd(session: Session, close: () => void): () => void {
+    session.streams ??= new Set();
+    session.streams.add(close);
+    return () => session.streams?.delete(close);
+  }
+
+  /** Drops a session from this node, closes its streams and disconnects its virtual apps. */
   private async forget(session: Session): Promise<void> {
     this.live.delete(session.id);
+    for (const close of session.streams ?? []) close();
+    session.streams?.clear();
     await Promise.all(
       [...session.vehicles.values()].map((ref) =>
         this.hub

@@ -205,3 +205,22 @@ test('GET /api/stream?app=1 counts as an app while open, and the car hears Z0 as
   abort.abort();
   assert.equal(await car.nextOf('Z'), 'Z0');
 });
+
+test('a stream opened with a session ends when the session does (logout)', { timeout: 15_000 }, async (t) => {
+  const h = await startServer(t);
+  await h.addVehicle('DEMO', 's1');
+  const api = new Api(h);
+  const cookie = await api.login();
+  const res = await fetch(api.url('/api/stream/DEMO'), { headers: { cookie, accept: 'text/event-stream' } });
+  const sse = new SseReader(res);
+  t.after(() => sse.cancel().catch(() => {}));
+  assert.equal((await sse.next()).event, 'ready');
+  assert.equal((await api.call('DELETE', '/api/cookie', { cookie })).status, 200);
+  await assert.rejects(sse.next(), /stream ended/);
+  // Reconnecting with the ended session's cookie: 404 Session expired.
+  const again = await fetch(api.url('/api/stream/DEMO'), {
+    headers: { cookie, accept: 'text/event-stream' },
+  });
+  assert.equal(again.status, 404);
+  assert.equal(await again.text(), 'Session expired\n');
+});

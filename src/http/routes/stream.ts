@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeMessage } from '../../protocol/messages/index.js';
 import type { VehicleRef } from '../../store/store.js';
 import type { RouteDeps } from '../app.js';
-import { vehicleOf } from '../context.js';
+import { callerOf, vehicleOf } from '../context.js';
 import { canonicalJson } from '../json.js';
 import { LiveViews } from '../live-views.js';
 import { CredentialsQuery, errors, text, VehicleParams } from '../schemas.js';
@@ -116,13 +116,19 @@ export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     request: FastifyRequest,
     send: Send,
     onClose: (f: () => void) => void,
+    end: () => void,
   ): Promise<void> => {
     const vehicle = vehicleOf(request);
     const query = request.query as { views?: string; app?: string };
     let closed = false;
     let stop: (() => Promise<void>) | undefined;
+    // A stream opened with a session ends with it (logout, password change, expiry): the page then
+    // reconnects and learns the session is over.
+    const session = callerOf(request).session;
+    const unregister = session ? deps.sessions.onEnd(session, end) : undefined;
     onClose(() => {
       closed = true;
+      unregister?.();
       void stop?.();
     });
     const followed = await follow(deps, vehicle, query, (event, data) => {
@@ -175,6 +181,7 @@ export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promi
             clearInterval(keepalive);
             f();
           }),
+        () => res.end(),
       );
     },
     wsHandler: async (socket, request) => {
@@ -190,6 +197,7 @@ export async function streamRoutes(app: FastifyInstance, deps: RouteDeps): Promi
             clearInterval(keepalive);
             f();
           }),
+        () => socket.close(1000, 'session ended'),
       );
     },
   });
