@@ -216,6 +216,11 @@ test('web dashboard in Chromium with a simulated car, default rate limits, a res
     const served = await page.goto(base);
     assert.match((await served?.allHeaders())?.['content-security-policy'] ?? '', /script-src 'self'/);
     await page.getByLabel('User name').waitFor();
+    assert.equal(
+      await page.getByText('Your session has ended').count(),
+      0,
+      'a first visit is no ended session',
+    );
     // Item 12, checked at the end of this part so the parts after it still start logged in.
     const loginTitle = eventually(
       'the title names the page',

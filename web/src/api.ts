@@ -28,8 +28,8 @@ export function serverSettings(): ServerSettings {
 }
 
 /** Called on a 401 so the app can show the login page again. */
-export let onUnauthorised: () => void = () => {};
-export function setOnUnauthorised(f: () => void): void {
+export let onUnauthorised: (sessionEnded: boolean) => void = () => {};
+export function setOnUnauthorised(f: (sessionEnded: boolean) => void): void {
   onUnauthorised = f;
 }
 
@@ -44,7 +44,7 @@ export async function call<T = unknown>(method: string, path: string, body?: unk
   if (!res.ok) {
     // An ended session: 401, or 404 `Session expired` (what the server answers a stale cookie).
     const ended = res.status === 401 || (res.status === 404 && text.trim() === 'Session expired');
-    if (ended && !path.startsWith('/api/cookie')) onUnauthorised();
+    if (ended && !path.startsWith('/api/cookie')) onUnauthorised(res.status === 404);
     throw new ApiError(res.status, text.trim() || res.statusText);
   }
   const type = res.headers.get('content-type') ?? '';

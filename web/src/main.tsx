@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AccountPage } from './account';
 import { AddVehiclePage } from './add';
 import { AdminPage } from './admin';
@@ -180,6 +180,8 @@ function App() {
   const hash = useHash();
   const [account, setAccount] = useState<Account | null | undefined>();
   const [expired, setExpired] = useState(false);
+  const hadAccount = useRef(false);
+  if (account) hadAccount.current = true;
   const [theme, nextTheme] = useTheme();
   const load = useCallback(() => {
     get<Account>('/api/account')
@@ -187,8 +189,9 @@ function App() {
       .catch(() => setAccount(null));
   }, []);
   useEffect(() => {
-    setOnUnauthorised(() => {
-      setExpired(true);
+    // "Your session has ended" only for a session that was there: not on a first visit (401).
+    setOnUnauthorised((sessionEnded) => {
+      setExpired(sessionEnded || hadAccount.current);
       setAccount(null);
     });
     load();

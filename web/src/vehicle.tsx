@@ -39,7 +39,7 @@ export function VehiclePage(props: { vehicleId: string }) {
     return follow(id, {
       onState: (s) => {
         setLink(s);
-        if (s.kind === 'expired') onUnauthorised();
+        if (s.kind === 'expired') onUnauthorised(true);
       },
       onCar: setCar,
       onViews: (v) => setViews({ ...v, at: Date.now() }),
