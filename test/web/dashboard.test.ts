@@ -237,6 +237,8 @@ test('web dashboard in Chromium with a simulated car, default rate limits, a res
     await page.getByRole('heading', { name: 'Your vehicles' }).waitFor();
     await page.getByRole('link', { name: /SIM1.*online/ }).waitFor();
     await page.getByTestId('facts-SIM1').filter({ hasText: /\d+ %/ }).waitFor();
+    // Item 4: a reporting car's data has an age.
+    await page.getByRole('link', { name: /SIM1.*data \d+ s old/ }).waitFor();
     await page.getByRole('link', { name: /QUIET.*offline.*no data yet/ }).waitFor();
     await shoot(page, '02-vehicles');
     await loginTitle;

@@ -117,7 +117,14 @@ function VehicleList() {
           list.map((v) => get<View>(`/api/status/${enc(v.id)}`).catch(() => undefined)),
         );
         if (stopped) return;
-        setRows(list.map((v, i) => ({ ...v, age: ages.get(v.id) ?? -1, status: statuses[i] })));
+        setRows(
+          list.map((v, i) => {
+            // The age of the last S when there is one, else of the car's last message (-1: never).
+            const statusAge = Number(statuses[i]?.m_msgage_s);
+            const age = Number.isFinite(statusAge) ? statusAge : (ages.get(v.id) ?? -1);
+            return { ...v, age, status: statuses[i] };
+          }),
+        );
         setLoadedAt(Date.now());
         setError('');
       } catch (e) {
