@@ -67,6 +67,8 @@ export interface ServerConfig {
   /** The HTTP API (durations in milliseconds). */
   http: {
     sessionTimeout: number;
+    /** Lifetime of a "keep me logged in" session without use, ms (0: the option is off). */
+    sessionRemember: number;
     commandTimeout: number;
     rateLimit: {
       burst: number;
@@ -364,6 +366,7 @@ function build(raw: Raw): ServerConfig {
     },
     http: {
       sessionTimeout: ms('http.session_timeout'),
+      sessionRemember: ms('http.session_remember'),
       commandTimeout: ms('http.command_timeout'),
       rateLimit: {
         burst: num('http.ratelimit_burst'),

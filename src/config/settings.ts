@@ -407,6 +407,13 @@ export const SETTINGS = [
     help: 'An HTTP API session (cookie) ends after this long without a request',
   },
   {
+    key: 'http.session_remember',
+    env: 'OVMS_HTTP_SESSION_REMEMBER',
+    type: 'seconds',
+    default: 30 * 86400,
+    help: 'A dashboard session made with "keep me logged in" ends after this long without a request (0 = the option is off)',
+  },
+  {
     key: 'http.command_timeout',
     env: 'OVMS_HTTP_COMMAND_TIMEOUT',
     type: 'seconds',

@@ -53,6 +53,19 @@ export async function identify(ctx: ApiContext, request: FastifyRequest): Promis
 }
 
 /**
+ * A session cookie that names no live session (expired, logged out, ended by a password change), and
+ * no other credentials: answered 404 `Session expired`, not 401. ovms-hass (Home Assistant) logs in
+ * again only on a 404, evcc on any error, the dashboard on either; a request without any credentials
+ * still gets the reference's 401.
+ */
+function staleCookieOnly(request: FastifyRequest): boolean {
+  if (sessionCookie(request.headers.cookie) === undefined) return false;
+  if (request.headers.authorization !== undefined) return false;
+  const query = request.query as { username?: unknown } | undefined;
+  return query?.username === undefined;
+}
+
+/**
  * The /api access checks, in the reference's order: unknown route (404, before anything else), no or
  * refused credentials (401 `Authentication failed`), missing right (403 `Insufficient rights`), and a
  * vehicle that is not the caller's (403 `Forbidden`).
@@ -65,6 +78,7 @@ export function registerAuthHook(app: FastifyInstance, ctx: ApiContext): void {
     const config = request.routeOptions.config;
     if (!config.auth) return;
     const auth = await identify(ctx, request);
+    if (!auth && staleCookieOnly(request)) return sendText(reply, 404, TEXT.sessionExpired);
     if (!auth || isRefused(auth.permit)) return sendText(reply, 401, TEXT.authFailed);
     const rights = config.rights ?? [];
     if (rights.length > 0 && !isPermitted(auth.permit, ...rights))

@@ -66,7 +66,7 @@ export class HttpApi {
       store: hub.store,
       config,
       log,
-      sessions: new Sessions(hub, config.http.sessionTimeout, log),
+      sessions: new Sessions(hub, config.http.sessionTimeout, log, Date.now, config.http.sessionRemember),
       limiter: new RateLimiter({
         burst: config.http.rateLimit.burst,
         perMinute: config.http.rateLimit.perMinute,

@@ -25,4 +25,6 @@ export const TEXT = {
   offline: 'Vehicle not connected',
   timeout: 'Vehicle did not answer in time',
   busy: "Too many commands awaiting the vehicle's reply",
+  /** 404 for a cookie naming no live session (ovms-hass logs in again on a 404, not on a 401). */
+  sessionExpired: 'Session expired',
 } as const;

@@ -199,6 +199,11 @@ export class Hub {
     for (const conn of this.batches.get(key) ?? []) fn(conn);
   }
 
+  /** Tells the HTTP streams watching the vehicle what its apps are told (here the car's Z 1/0). */
+  private toWatchers(key: string, code: string, payload: string): void {
+    for (const watcher of this.watchers.get(key) ?? []) watcher({ code, payload: Buffer.from(payload) });
+  }
+
   private onVehicleEvent(key: string, event: VehicleEvent): void {
     switch (event.type) {
       case 'to-clients': {
@@ -243,6 +248,7 @@ export class Hub {
         if (car && !isThisOne) car.close('duplicate car login');
         this.carSeen.set(key, event.car);
         this.forEachClient(key, (conn) => conn.deliver('Z', '1'));
+        this.toWatchers(key, 'Z', '1');
         return;
       }
       case 'car-down': {
@@ -250,6 +256,7 @@ export class Hub {
         if (seen && (seen.node !== event.car.node || seen.conn !== event.car.conn)) return;
         this.carSeen.delete(key);
         this.forEachClient(key, (conn) => conn.deliver('Z', '0'));
+        this.toWatchers(key, 'Z', '0');
         return;
       }
       case 'apps-changed': {
@@ -414,8 +421,8 @@ export class Hub {
   }
 
   /**
-   * Calls `listener` with every message relayed to the vehicle's clients (car messages, T0, f, P,
-   * Z changes are not included). A watcher does not count as an app. Returns the unsubscribe.
+   * Calls `listener` with every message relayed to the vehicle's clients (car messages, T0, f, P),
+   * and `Z` 1/0 when the car connects or disconnects (the apps' peer-count changes are not included). A watcher does not count as an app. Returns the unsubscribe.
    */
   async watch(
     ref: VehicleRef,

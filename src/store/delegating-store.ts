@@ -33,6 +33,7 @@ import type {
   Store,
   StoredMessage,
   StoredSecretsReport,
+  StoredSession,
   UtilisationCounts,
   UtilisationDay,
   Vehicle,
@@ -376,5 +377,23 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   }
   async purgeRecording(before: Date, limit: number): Promise<number> {
     return this.write((db) => this.backend.purgeRecording(db, before, limit));
+  }
+  async createSession(session: StoredSession): Promise<void> {
+    return this.write((db) => this.backend.createSession(db, session));
+  }
+  async getSession(idHash: string): Promise<StoredSession | undefined> {
+    return this.read((db) => this.backend.getSession(db, idHash));
+  }
+  async touchSession(idHash: string, expiresAt: Date): Promise<boolean> {
+    return this.write((db) => this.backend.touchSession(db, idHash, expiresAt));
+  }
+  async deleteSession(idHash: string): Promise<boolean> {
+    return this.write((db) => this.backend.deleteSession(db, idHash));
+  }
+  async deleteOwnerSessions(ownerId: number, keepIdHash?: string): Promise<number> {
+    return this.write((db) => this.backend.deleteOwnerSessions(db, ownerId, keepIdHash));
+  }
+  async deleteExpiredSessions(now: Date): Promise<number> {
+    return this.write((db) => this.backend.deleteExpiredSessions(db, now));
   }
 }

@@ -16,9 +16,9 @@
  *   whose promise has been created (read-your-writes).
  */
 
-import type { WriteBatcherStats, WriteObserver } from './batch-queue.js';
 import type { Place } from '../recording/geo.js';
 import type { Period, PeriodKind, Sample } from '../recording/vehicle-recorder.js';
+import type { WriteBatcherStats, WriteObserver } from './batch-queue.js';
 
 export interface VehicleRef {
   ownerId: number;
@@ -406,6 +406,34 @@ export interface Store {
   deletePlace(ownerId: number, id: number): Promise<boolean>;
   /** Deletes at most `limit` samples and periods that ended before `before`; returns how many. */
   purgeRecording(before: Date, limit: number): Promise<number>;
+  // HTTP sessions (Perl mode: in memory, the reference's schema is never altered)
+  createSession(session: StoredSession): Promise<void>;
+  getSession(idHash: string): Promise<StoredSession | undefined>;
+  /** Moves the expiry on; false when the session is gone. */
+  touchSession(idHash: string, expiresAt: Date): Promise<boolean>;
+  deleteSession(idHash: string): Promise<boolean>;
+  /** Ends every session of the owner but `keepIdHash`; returns how many ended. */
+  deleteOwnerSessions(ownerId: number, keepIdHash?: string): Promise<number>;
+  /** Removes the sessions expired at `now`; returns how many. */
+  deleteExpiredSessions(now: Date): Promise<number>;
+}
+
+/**
+ * A dashboard/API login session (cookie `ovmsapisession`). Only the SHA-256 of the session id is
+ * stored, so a copy of the database does not hold usable cookies.
+ */
+export interface StoredSession {
+  idHash: string;
+  ownerId: number;
+  /** The rights of the credentials it was made with. */
+  permit: string;
+  /** A digest of the owner's password hash at login: the session ends when that hash changes. */
+  stamp: string;
+  /** Made with "keep me logged in": the longer lifetime applies. */
+  remember: boolean;
+  createdAt: Date;
+  /** Sliding: moved on as the session is used. */
+  expiresAt: Date;
 }
 
 /** Raised for a feature the back-end cannot store (Perl mode: the reference's schema is never altered). */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startServer } from '../helpers/harness.js';
-import { Api } from '../http/api-client.js';
 import {
   httpsWire,
   integer,
@@ -13,7 +12,7 @@ import {
   sceneWithCar,
   string,
   VEHICLE,
-  type Wire,
+  Wire,
 } from './wire.js';
 
 /**
@@ -296,22 +295,42 @@ test('ovms-hass: a 404 makes it log in again with its old cookie; the new sessio
   const stale = await httpsWire(s, false).send(`/api/status/${VEHICLE}`, {
     headers: { cookie: `ovmsapisession=${old}` },
   });
-  assert.equal(stale.status, 401);
+  assert.equal(stale.status, 404);
+  assert.equal(stale.text, 'Session expired\n');
   assert.equal(numericString(object(await hass.get(`/api/status/${VEHICLE}`)), 'soc'), 80.5);
 });
 
-test('an expired session answers 401 Authentication failed, as the reference (not the 404 ovms-hass retries on)', async (t) => {
+test('an expired session answers 404 Session expired: ovms-hass logs in again and its poll carries on', async (t) => {
   // About the session lifetime itself, so it is set low here: http.session_timeout 1 s.
   const h = await startServer(t, { settings: { 'http.session_timeout': 1 } });
   await h.addVehicle(VEHICLE, 'car-secret');
-  const api = new Api(h);
-  const cookie = await api.login();
-  assert.equal((await api.call('GET', `/api/status/${VEHICLE}`, { cookie })).status, 200);
+  const hass = new HassClient(new Wire(h.httpPort, undefined, false));
+  await hass.login();
+  assert.equal((await hass.request('GET', `/api/status/${VEHICLE}`)).status, 200);
   // Only time without a request ends it (each request extends it), so there is no event to await.
   await new Promise((resolve) => setTimeout(resolve, 1300));
-  const after = await api.call('GET', `/api/status/${VEHICLE}`, { cookie });
-  assert.equal(after.status, 401);
-  assert.equal(after.text, 'Authentication failed\n');
+  const stale = await new Wire(h.httpPort, undefined, false).send(`/api/status/${VEHICLE}`, {
+    headers: { cookie: `ovmsapisession=${hass.sessionId}` },
+  });
+  assert.equal(stale.status, 404);
+  assert.equal(stale.text, 'Session expired\n');
+  assert.equal(stale.headers['content-type'], 'text/plain; charset=utf-8');
+  // The reference answered 401 here, which ovms-hass reports as an error for ever; now it logs in again.
+  const after = await hass.request('GET', `/api/status/${VEHICLE}`);
+  assert.equal(after.status, 200);
+  assert.equal(hass.logins, 2);
+});
+
+test('ovms-hass keeps its session across a server restart (sessions are stored)', async (t) => {
+  const h = await startServer(t);
+  await h.addVehicle(VEHICLE, 'car-secret');
+  const hass = new HassClient(new Wire(h.httpPort, undefined, false));
+  await hass.login();
+  await h.restart();
+  const hass2 = new HassClient(new Wire(h.httpPort, undefined, false));
+  hass2.sessionId = hass.sessionId;
+  assert.equal((await hass2.request('GET', `/api/status/${VEHICLE}`)).status, 200);
+  assert.equal(hass2.logins, 0, 'no new login was needed');
 });
 
 test('Home Assistant REST sensors: /api/status and /api/location with a default (reading) token in the query', async (t) => {

@@ -156,9 +156,10 @@ export async function startServer(t: TestContext, opts: HarnessOptions = {}): Pr
       log,
       notifier: opts.notifier ? opts.notifier(store) : notifier,
       bus: opts.bus,
+      // Any free port, unless the test names one (to find the server again after a restart).
       listen: {
-        v2: 0,
-        http: 0,
+        v2: Number(opts.settings?.['server.port'] ?? 0),
+        http: Number(opts.settings?.['server.http_port'] ?? 0),
         ...(opts.tls ? { v2tls: 0, https: 0 } : {}),
         ...opts.mqtt,
         ...(opts.metrics ? { metrics: 0 } : {}),

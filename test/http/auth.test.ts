@@ -28,8 +28,18 @@ test('401 Authentication failed: no credentials, a wrong password, an unknown us
   assertText(await api.call('GET', '/api/vehicles', { headers: bearer }), 401, 'Authentication failed');
   const wrong = { authorization: `Bearer ${'x'.repeat(64)}` };
   assertText(await api.call('GET', '/api/vehicles', { headers: wrong }), 401, 'Authentication failed');
+  // A cookie naming no session, alone: 404 `Session expired` (what ovms-hass logs in again on).
   assertText(
     await api.call('GET', '/api/vehicles', { cookie: 'ovmsapisession=not-a-session' }),
+    404,
+    'Session expired',
+  );
+  // With other credentials, those decide.
+  assertText(
+    await api.call('GET', '/api/vehicles', {
+      cookie: 'ovmsapisession=not-a-session',
+      query: { username: 'owner', password: 'wrong' },
+    }),
     401,
     'Authentication failed',
   );
@@ -126,7 +136,7 @@ test('the session cookie: attributes, logout, and a new login ending the old ses
   assertText(res, 200, 'Login ok');
   assert.match(
     res.headers.get('set-cookie') ?? '',
-    /^ovmsapisession=[0-9a-f-]{36}; Path=\/; HttpOnly; SameSite=Lax$/,
+    /^ovmsapisession=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/,
   );
   const first = sessionCookieOf(res);
   await api.call('GET', '/api/vehicle/DEMO', { cookie: first });
@@ -137,14 +147,14 @@ test('the session cookie: attributes, logout, and a new login ending the old ses
   assert.equal(await car.nextOf('Z'), 'Z0');
   const second = sessionCookieOf(again);
   assert.notEqual(second, first);
-  assertText(await api.call('GET', '/api/vehicles', { cookie: first }), 401, 'Authentication failed');
+  assertText(await api.call('GET', '/api/vehicles', { cookie: first }), 404, 'Session expired');
   await api.call('GET', '/api/vehicle/DEMO', { cookie: second });
   assert.equal(await car.nextOf('Z'), 'Z1');
   const out = await api.call('DELETE', '/api/cookie', { cookie: second });
   assertText(out, 200, 'Logout ok');
   assert.match(out.headers.get('set-cookie') ?? '', /Max-Age=0/);
   assert.equal(await car.nextOf('Z'), 'Z0');
-  assertText(await api.call('GET', '/api/vehicles', { cookie: second }), 401, 'Authentication failed');
+  assertText(await api.call('GET', '/api/vehicles', { cookie: second }), 404, 'Session expired');
 });
 
 test('sessions expire after the timeout without use (sliding), and expiry disconnects the car', async (t) => {
@@ -166,7 +176,7 @@ test('sessions expire after the timeout without use (sliding), and expiry discon
   // Now leave it alone: the sweep ends it and the car hears Z0.
   assert.equal(await car.nextOf('Z', 5000), 'Z0');
   assert.ok(Date.now() - started >= 2800);
-  assertText(await api.call('GET', '/api/vehicles', { cookie }), 401, 'Authentication failed');
+  assertText(await api.call('GET', '/api/vehicles', { cookie }), 404, 'Session expired');
 });
 
 test('CORS: preflight answered, every response carries the allowed origin', async (t) => {

@@ -63,10 +63,14 @@ test('PUT /api/account/password ends the other sessions and revokes the tokens (
     form: { current: 'owner-password', password: 'second-password' },
   });
   assert.equal(res.status, 200, res.text);
-  assert.equal(await works(api, { cookie: other }), 401, 'another session of the owner ends');
+  assert.equal(
+    await works(api, { cookie: other }),
+    404,
+    'another session of the owner ends (Session expired)',
+  );
   assert.equal(await works(api, { cookie: changer }), 200, 'the session that made the change carries on');
   assertText(res, 200, 'Password changed; 2 API token(s) revoked');
-  assert.equal(await works(api, { cookie: tokenSession }), 401, "a token's session ends");
+  assert.equal(await works(api, { cookie: tokenSession }), 404, "a token's session ends (Session expired)");
   for (const token of [reader, sessionToken]) {
     assert.equal(await works(api, { query: { username: 'owner', password: token } }), 401, 'token revoked');
     assert.equal(await works(api, { headers: { authorization: `Bearer ${token}` } }), 401);
@@ -83,7 +87,7 @@ test('PUT /api/account/password ends the other sessions and revokes the tokens (
   });
   assertText(again, 200, 'Password changed');
   assert.equal(await works(api, { query: { username: 'owner', password: kept } }), 200, 'token kept');
-  assert.equal(await works(api, { cookie: another }), 401);
+  assert.equal(await works(api, { cookie: another }), 404);
   assert.equal(await works(api, { cookie: changer }), 200);
   // A password change over a token (no session of its own) ends every session.
   const changerByPassword = new Api(h, { username: 'owner', password: 'third-password' });
@@ -91,7 +95,7 @@ test('PUT /api/account/password ends the other sessions and revokes the tokens (
     form: { current: 'third-password', password: 'fourth-password', keep_tokens: 'true' },
   });
   assertText(last, 200, 'Password changed');
-  assert.equal(await works(api, { cookie: changer }), 401);
+  assert.equal(await works(api, { cookie: changer }), 404);
 });
 
 test('ovms-server owner passwd: the running server ends the sessions; tokens revoked unless --keep-tokens', async (t) => {
@@ -101,7 +105,11 @@ test('ovms-server owner passwd: the running server ends the sessions; tokens rev
   const token = await newToken(api, 'auth');
   const changed = await passwd(h, 'cli-password-1');
   assert.equal(changed.code, 0, changed.out);
-  assert.equal(await works(api, { cookie: session }), 401, 'the session made under the old password ends');
+  assert.equal(
+    await works(api, { cookie: session }),
+    404,
+    'the session made under the old password ends (Session expired)',
+  );
   assert.equal(await works(api, { query: { username: 'owner', password: token } }), 401, 'token revoked');
   assert.match(changed.out, /password of owner changed; 1 API token\(s\) revoked/);
 
@@ -111,7 +119,7 @@ test('ovms-server owner passwd: the running server ends the sessions; tokens rev
   const kept = await passwd(h, 'cli-password-2', '--keep-tokens');
   assert.equal(kept.code, 0, kept.out);
   assert.match(kept.out, /password of owner changed; API tokens kept/);
-  assert.equal(await works(api, { cookie: second }), 401);
+  assert.equal(await works(api, { cookie: second }), 404);
   assert.equal(await works(api, { query: { username: 'owner', password: third } }), 200, 'token kept');
   assert.equal(await works(api, { query: { username: 'owner', password: 'cli-password-2' } }), 200);
 });

@@ -203,7 +203,7 @@ test('an undecodable line closes the connection; the car may reconnect', async (
   assert.equal(await again.next(), 'Z0');
 });
 
-test('watchers (HTTP live streams) see relayed messages without counting as apps', async (t) => {
+test('watchers (HTTP live streams) see relayed messages and the car coming, without counting as apps', async (t) => {
   const h = await startServer(t);
   const v = await h.addVehicle('DEMO1', 's1');
   const seen: string[] = [];
@@ -217,5 +217,6 @@ test('watchers (HTTP live streams) see relayed messages without counting as apps
   car.send('S', '43,K');
   car.send('A');
   await car.nextOf('a');
-  assert.deepEqual(seen, ['S42,K', 'T0']);
+  // Z1: the car connected (what apps are told), then its messages.
+  assert.deepEqual(seen, ['Z1', 'S42,K', 'T0']);
 });

@@ -7,6 +7,7 @@ import { messageTests } from './conformance/messages.js';
 import { ownerTests, vehicleTests } from './conformance/owners-vehicles.js';
 import { pushQueueTests } from './conformance/push-queue.js';
 import { recordingTests } from './conformance/recording.js';
+import { sessionTests } from './conformance/sessions.js';
 
 export type { StoreFactory } from './conformance/fixtures.js';
 
@@ -31,5 +32,6 @@ export function storeConformance(name: string, factory: StoreFactory): void {
     apiTokenTests(fresh);
     abrpLinkTests(fresh);
     recordingTests(fresh);
+    sessionTests(fresh);
   });
 }

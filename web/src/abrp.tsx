@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { call, enc, get } from './api';
-import { errorText, Notice } from './ui';
+import { errorText, Notice, when } from './ui';
 
 interface AbrpState {
   enabled: boolean;
@@ -50,7 +50,7 @@ function AbrpVehicle(props: { vehicle: string }) {
       {state?.error ? (
         <Notice kind="error">
           {state.error}
-          {state.error_time ? ` (${new Date(state.error_time).toLocaleString()})` : ''}
+          {state.error_time ? ` (${when(state.error_time)})` : ''}
         </Notice>
       ) : null}
       <form onSubmit={store} class="row">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { AbrpLinks } from './abrp';
-import { type Account, call, enc, get } from './api';
-import { Card, errorText, Notice } from './ui';
+import { type Account, call, enc, get, serverTime } from './api';
+import { Card, errorText, Notice, when } from './ui';
 
 interface Token {
   token: string;
@@ -156,7 +156,10 @@ function Tokens() {
                 <td>{t.application}</td>
                 <td>{t.purpose}</td>
                 <td>{t.permit}</td>
-                <td>{t.lastused}</td>
+                <td>
+                  {/* The API gives the creation time for a token never used (as the reference). */}
+                  {t.lastused === t.created ? 'never' : when(serverTime(t.lastused))}
+                </td>
                 <td>
                   <button
                     type="button"
@@ -222,7 +225,7 @@ function PushSubscriptions(props: { vehicles: string[] }) {
             <td>
               {p.pushtype}/{p.pushkeytype}
             </td>
-            <td>{new Date(p.updated).toLocaleString()}</td>
+            <td>{when(p.updated)}</td>
             <td>
               <button type="button" class="danger" onClick={() => void remove(v, p)}>
                 Remove

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { call, enc, serverSettings } from './api';
-import { Card, errorText, Notice } from './ui';
+import { type SetupLine, v2Setup, v3Setup } from './module-setup';
+import { Card, CopyButton, errorText, Notice } from './ui';
 
 function randomSecret(): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -8,7 +9,7 @@ function randomSecret(): string {
   return Array.from(bytes, (b) => alphabet[b % alphabet.length]).join('');
 }
 
-export function AddVehiclePage(props: { onAdded: () => void }) {
+export function AddVehiclePage(props: { owner: string; onAdded: () => void }) {
   const [secret, setSecret] = useState(randomSecret());
   const [error, setError] = useState('');
   const [done, setDone] = useState<{ id: string; secret: string } | undefined>();
@@ -30,51 +31,47 @@ export function AddVehiclePage(props: { onAdded: () => void }) {
     }
   };
   if (done) {
-    const port = settings.port;
+    const input = {
+      vehicleId: done.id,
+      owner: props.owner,
+      secret: done.secret,
+      host,
+      v2Port: settings.port,
+      v2TlsPort: settings.tlsPort,
+      broker: settings.broker,
+    };
+    const v3 = v3Setup(input);
     return (
       <main>
         <h1 tabIndex={-1}>Vehicle {done.id} added</h1>
+        <p>
+          Set up the module in its shell (<em>Tools → Shell</em> in its web UI, or SSH) with either protocol.
+          Each line has a copy button; the password is quoted as the module reads it.
+        </p>
         <div class="grid">
-          <Card title="In the OVMS module" wide>
+          <Card title="Protocol v2 (recommended)" wide>
             <p>
-              In the module's web UI: <em>Config → Server V2</em>, or in its shell:
+              Server <code>{host}</code>, port{' '}
+              {settings.tlsPort ? (
+                <>
+                  <code>{settings.tlsPort}</code> with TLS (or <code>{settings.port}</code> unencrypted)
+                </>
+              ) : (
+                <>
+                  <code>{settings.port}</code> (this server has no TLS port: the connection is not encrypted)
+                </>
+              )}
+              , vehicle ID <code data-testid="setup-id">{done.id}</code>, server password{' '}
+              <code data-testid="setup-secret">{done.secret}</code>.
             </p>
-            <dl class="setup" data-testid="module-setup">
-              <dt>Server</dt>
-              <dd>
-                <code>{host}</code>
-              </dd>
-              <dt>Port</dt>
-              <dd>
-                <code>{port}</code>
-                {settings.tlsPort ? (
-                  <>
-                    {' '}
-                    (or <code>{settings.tlsPort}</code> with TLS: tick “Use TLS”, recommended)
-                  </>
-                ) : (
-                  ' (this server has no TLS port: the connection is not encrypted)'
-                )}
-              </dd>
-              <dt>Vehicle ID</dt>
-              <dd>
-                <code data-testid="setup-id">{done.id}</code>
-              </dd>
-              <dt>Server password</dt>
-              <dd>
-                <code data-testid="setup-secret">{done.secret}</code>
-              </dd>
-            </dl>
-            <pre class="shell">
-              {[
-                `config set vehicle id ${done.id}`,
-                `config set server.v2 server ${host}`,
-                `config set server.v2 port ${settings.tlsPort || port}`,
-                `config set server.v2 tls ${settings.tlsPort ? 'yes' : 'no'}`,
-                `config set password server.v2 "${done.secret}"`,
-                'server v2 start',
-              ].join('\n')}
-            </pre>
+            <SetupCommands lines={v2Setup(input)} testid="setup-v2" />
+          </Card>
+          <Card title="Protocol v3 (MQTT)" wide>
+            {v3.length ? (
+              <SetupCommands lines={v3} testid="setup-v3" />
+            ) : (
+              <p>Protocol v3 is off on this server (no MQTT broker is configured).</p>
+            )}
           </Card>
           <Card title="In the phone app">
             <p>Add a vehicle in the OVMS app with:</p>
@@ -140,5 +137,27 @@ export function AddVehiclePage(props: { onAdded: () => void }) {
         </form>
       </Card>
     </main>
+  );
+}
+
+/** Commands to paste into the module's shell, one copy button per line and one for all. */
+function SetupCommands(props: { lines: SetupLine[]; testid: string }) {
+  return (
+    <div data-testid={props.testid}>
+      <ol class="commands-list">
+        {props.lines.map((l) => (
+          <li key={l.command}>
+            <code class="shell-line">{l.command}</code>
+            <CopyButton text={l.command} label={`Copy: ${l.command}`} />
+            {l.note ? <span class="muted note">{l.note}</span> : null}
+          </li>
+        ))}
+      </ol>
+      <CopyButton
+        text={props.lines.map((l) => l.command).join('\n')}
+        label="Copy all lines"
+        visible="Copy all"
+      />
+    </div>
   );
 }

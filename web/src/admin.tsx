@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get } from './api';
-import { age, Card, errorText, Notice, Stat } from './ui';
+import { age, Card, errorText, Notice, Stat, when } from './ui';
 
 interface Overview {
   server: {
@@ -23,21 +23,34 @@ interface Overview {
   }[];
 }
 
-export function AdminPage() {
+/**
+ * The operator's view: the server's counts and every owner and vehicle with its connection state,
+ * refreshed every 10 s. What an operator may see (docs/dashboard.md): connection-level facts, not an
+ * owner's car data; the operator's own vehicles link to their pages, an owner's name filters the
+ * vehicle list.
+ */
+export function AdminPage(props: { owner: string }) {
   const [o, setO] = useState<Overview | undefined>();
   const [error, setError] = useState('');
+  const [only, setOnly] = useState<string | undefined>();
   const load = () =>
     get<Overview>('/api/admin/overview')
-      .then(setO)
+      .then((v) => {
+        setO(v);
+        setError('');
+      })
       .catch((e) => setError(errorText(e)));
-  useEffect(() => void load(), []);
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), 10_000);
+    return () => clearInterval(timer);
+  }, []);
+  const vehicles = o?.vehicles.filter((v) => only === undefined || v.owner === only) ?? [];
   return (
     <main>
       <div class="title-row">
         <h1 tabIndex={-1}>Operator</h1>
-        <button type="button" onClick={() => void load()}>
-          Refresh
-        </button>
+        <span class="muted">refreshed every 10 s</span>
       </div>
       {error ? <Notice kind="error">{error}</Notice> : null}
       {o ? (
@@ -66,17 +79,36 @@ export function AdminPage() {
                 {o.owners.map((w) => (
                   <tr key={w.name}>
                     <td>
-                      {w.name}
+                      <button
+                        type="button"
+                        class="link"
+                        aria-pressed={only === w.name}
+                        onClick={() => setOnly(only === w.name ? undefined : w.name)}
+                        title={`Show only the vehicles of ${w.name}`}
+                      >
+                        {w.name}
+                      </button>
                       {w.admin ? <span class="badge">admin</span> : null}
                     </td>
                     <td>{w.vehicles}</td>
-                    <td>{new Date(w.created).toLocaleDateString()}</td>
+                    <td>{when(w.created)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </Card>
-          <Card title={`Vehicles (${o.vehicles.length})`} id="all-vehicles" wide>
+          <Card
+            title={only ? `Vehicles of ${only} (${vehicles.length})` : `Vehicles (${vehicles.length})`}
+            id="all-vehicles"
+            wide
+          >
+            {only ? (
+              <p>
+                <button type="button" onClick={() => setOnly(undefined)}>
+                  Show every owner's vehicles
+                </button>
+              </p>
+            ) : null}
             <table>
               <thead>
                 <tr>
@@ -89,9 +121,15 @@ export function AdminPage() {
                 </tr>
               </thead>
               <tbody>
-                {o.vehicles.map((v) => (
-                  <tr key={v.id}>
-                    <td>{v.id}</td>
+                {vehicles.map((v) => (
+                  <tr key={`${v.owner}/${v.id}`}>
+                    <td>
+                      {v.owner === props.owner ? (
+                        <a href={`#/v/${encodeURIComponent(v.id)}`}>{v.id}</a>
+                      ) : (
+                        <span title="An owner's car data is not shown to operators">{v.id}</span>
+                      )}
+                    </td>
                     <td>{v.owner}</td>
                     <td>
                       <span class={v.v_net_connected ? 'badge online' : 'badge offline'}>

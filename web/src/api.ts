@@ -1,3 +1,5 @@
+import type { BrokerSettings } from './module-setup';
+
 /** The server's HTTP API as the dashboard uses it: cookie session, JSON in, JSON or text out. */
 
 export class ApiError extends Error {
@@ -13,6 +15,7 @@ export interface ServerSettings {
   tiles: string;
   port: number;
   tlsPort: number;
+  broker?: BrokerSettings;
 }
 
 export function serverSettings(): ServerSettings {
@@ -25,8 +28,8 @@ export function serverSettings(): ServerSettings {
 }
 
 /** Called on a 401 so the app can show the login page again. */
-export let onUnauthorised: () => void = () => {};
-export function setOnUnauthorised(f: () => void): void {
+export let onUnauthorised: (sessionEnded: boolean) => void = () => {};
+export function setOnUnauthorised(f: (sessionEnded: boolean) => void): void {
   onUnauthorised = f;
 }
 
@@ -39,7 +42,9 @@ export async function call<T = unknown>(method: string, path: string, body?: unk
   });
   const text = await res.text();
   if (!res.ok) {
-    if (res.status === 401 && !path.startsWith('/api/cookie')) onUnauthorised();
+    // An ended session: 401, or 404 `Session expired` (what the server answers a stale cookie).
+    const ended = res.status === 401 || (res.status === 404 && text.trim() === 'Session expired');
+    if (ended && !path.startsWith('/api/cookie')) onUnauthorised(res.status === 404);
     throw new ApiError(res.status, text.trim() || res.statusText);
   }
   const type = res.headers.get('content-type') ?? '';
@@ -49,8 +54,8 @@ export async function call<T = unknown>(method: string, path: string, body?: unk
 export const get = <T>(path: string) => call<T>('GET', path);
 
 /** Logs in with a POST body: the password never goes into a URL (proxy logs, history). */
-export function login(username: string, password: string): Promise<string> {
-  return call<string>('POST', '/api/cookie', { username, password });
+export function login(username: string, password: string, remember = false): Promise<string> {
+  return call<string>('POST', '/api/cookie', { username, password, ...(remember ? { remember: true } : {}) });
 }
 
 export function logout(): Promise<string> {
@@ -74,33 +79,14 @@ export interface VehicleRow {
 }
 /** The list of the owner's vehicles, with how each car is connected. */
 export const VEHICLES_WITH_PROTOCOL = '/api/vehicles?include=protocol';
-export type View = Record<string, string | number>;
+export type View = Record<string, string | number | null>;
 export interface HistoryRow {
   h_timestamp: string;
   h_recordnumber: number;
   h_data: string;
 }
-export interface StreamEvent {
-  event: string;
-  code: string;
-  time: string;
-  payload: string;
-}
 
 /** Server times are UTC 'YYYY-MM-DD HH:MM:SS'. */
 export function serverTime(s: string): number {
   return Date.parse(`${s.replace(' ', 'T')}Z`);
-}
-
-/** Live messages of a vehicle (Server-Sent Events; the browser reconnects by itself). */
-export function stream(
-  vehicleId: string,
-  onMessage: (e: StreamEvent) => void,
-  onState: (live: boolean) => void,
-): () => void {
-  const source = new EventSource(`/api/stream/${enc(vehicleId)}`);
-  source.addEventListener('ready', () => onState(true));
-  source.addEventListener('message', (e) => onMessage(JSON.parse((e as MessageEvent).data) as StreamEvent));
-  source.addEventListener('error', () => onState(false));
-  return () => source.close();
 }

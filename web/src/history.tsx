@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { enc, get, type HistoryRow, serverTime } from './api';
-import { Card, errorText, Notice } from './ui';
+import { Card, errorText, Notice, when } from './ui';
 
 interface Point {
   t: number;
@@ -52,7 +52,8 @@ function sessions(ps: Point[]): Session[] {
   return out.reverse();
 }
 
-const time = (t: number) => new Date(t * 1000).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
+/** The dashboard's one date format (local, with the zone), from epoch seconds. */
+const time = (t: number) => when(t * 1000);
 
 function Chart(props: { data: Point[] }) {
   const el = useRef<HTMLDivElement>(null);

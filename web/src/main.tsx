@@ -1,19 +1,22 @@
 import { render } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AccountPage } from './account';
 import { AddVehiclePage } from './add';
 import { AdminPage } from './admin';
 import {
   type Account,
   ApiError,
+  enc,
   get,
   login,
   logout,
   setOnUnauthorised,
   VEHICLES_WITH_PROTOCOL,
   type VehicleRow,
+  type View,
 } from './api';
 import { HistoryPage } from './history';
+import { fmt, readings } from './readings';
 import './style.css';
 import { age, errorText, Notice, ProtocolBadge, useTick } from './ui';
 import { VehiclePage } from './vehicle';
@@ -40,7 +43,10 @@ function useTheme(): [Theme, () => void] {
   return [theme, next];
 }
 
-function Login(props: { onLogin: () => void }) {
+function Login(props: { onLogin: () => void; expired: boolean }) {
+  useEffect(() => {
+    document.title = 'Log in – OVMS';
+  }, []);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -49,7 +55,7 @@ function Login(props: { onLogin: () => void }) {
     setBusy(true);
     setError('');
     try {
-      await login(String(form.get('username')), String(form.get('password')));
+      await login(String(form.get('username')), String(form.get('password')), form.get('remember') === 'on');
       props.onLogin();
     } catch (err) {
       setError(
@@ -63,6 +69,9 @@ function Login(props: { onLogin: () => void }) {
     <main class="login">
       <form class="card" onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">OVMS dashboard</h1>
+        {props.expired ? (
+          <Notice kind="info">Your session has ended: log in again to carry on where you were.</Notice>
+        ) : null}
         <label>
           User name
           <input name="username" autocomplete="username" required autofocus />
@@ -70,6 +79,9 @@ function Login(props: { onLogin: () => void }) {
         <label>
           Password
           <input name="password" type="password" autocomplete="current-password" required />
+        </label>
+        <label class="check">
+          <input name="remember" type="checkbox" /> Keep me logged in on this device
         </label>
         <button type="submit" class="primary" disabled={busy}>
           Log in
@@ -80,20 +92,52 @@ function Login(props: { onLogin: () => void }) {
   );
 }
 
-function VehicleList(props: { account: Account }) {
-  const [rows, setRows] = useState<VehicleRow[] | undefined>();
-  const [error, setError] = useState('');
+interface ListRow extends VehicleRow {
+  age: number;
+  status?: View;
+}
+
+/** The owner's cars, refreshed every 20 s (one request per car and two for the list: within the rate limit). */
+function VehicleList() {
+  const [rows, setRows] = useState<ListRow[] | undefined>();
   const [loadedAt, setLoadedAt] = useState(Date.now());
+  const [error, setError] = useState('');
   const now = useTick(5000);
   useEffect(() => {
-    get<VehicleRow[]>(VEHICLES_WITH_PROTOCOL)
-      .then((r) => {
-        setRows(r);
+    document.title = 'Your vehicles – OVMS';
+    let stopped = false;
+    const load = async () => {
+      try {
+        const [list, account] = await Promise.all([
+          get<VehicleRow[]>(VEHICLES_WITH_PROTOCOL),
+          get<Account>('/api/account'),
+        ]);
+        const ages = new Map(account.vehicles.map((v) => [v.id, v.age_s]));
+        const statuses = await Promise.all(
+          list.map((v) => get<View>(`/api/status/${enc(v.id)}`).catch(() => undefined)),
+        );
+        if (stopped) return;
+        setRows(
+          list.map((v, i) => {
+            // The age of the last S when there is one, else of the car's last message (-1: never).
+            const statusAge = Number(statuses[i]?.m_msgage_s);
+            const age = Number.isFinite(statusAge) ? statusAge : (ages.get(v.id) ?? -1);
+            return { ...v, age, status: statuses[i] };
+          }),
+        );
         setLoadedAt(Date.now());
-      })
-      .catch((e) => setError(errorText(e)));
+        setError('');
+      } catch (e) {
+        if (!stopped) setError(errorText(e));
+      }
+    };
+    void load();
+    const timer = setInterval(() => void load(), 20_000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }, []);
-  const ages = new Map(props.account.vehicles.map((v) => [v.id, v.age_s]));
   return (
     <main>
       <h1 tabIndex={-1}>Your vehicles</h1>
@@ -105,8 +149,8 @@ function VehicleList(props: { account: Account }) {
       ) : null}
       <ul class="vehicles" aria-label="Vehicles">
         {rows?.map((v) => {
-          const a = ages.get(v.id) ?? -1;
-          const seconds = a < 0 ? -1 : a + (now - loadedAt) / 1000;
+          const seconds = v.age < 0 ? -1 : v.age + (now - loadedAt) / 1000;
+          const r = readings(v.status ?? {}, v.status ?? {}, {}, {});
           return (
             <li key={v.id}>
               <a class="card vehicle-link" href={`#/v/${encodeURIComponent(v.id)}`}>
@@ -115,8 +159,14 @@ function VehicleList(props: { account: Account }) {
                   {v.v_net_connected ? 'online' : 'offline'}
                 </span>
                 <ProtocolBadge protocol={v.v_car_protocol} />
+                {v.age >= 0 ? (
+                  <span class="vehicle-facts" data-testid={`facts-${v.id}`}>
+                    {fmt(r.soc)} % · {fmt(r.estimatedRange)} {r.units} · {r.chargeState ?? '–'}
+                    {r.locked === undefined ? '' : r.locked ? ' · locked' : ' · unlocked'}
+                  </span>
+                ) : null}
                 <span class="muted">
-                  data {seconds < 0 ? 'none yet' : `${age(seconds)} old`} · {v.v_apps_connected} app
+                  {seconds < 0 ? 'no data yet' : `data ${age(seconds)} old`} · {v.v_apps_connected} app
                   {v.v_apps_connected === 1 ? '' : 's'}
                 </span>
               </a>
@@ -136,6 +186,9 @@ function VehicleList(props: { account: Account }) {
 function App() {
   const hash = useHash();
   const [account, setAccount] = useState<Account | null | undefined>();
+  const [expired, setExpired] = useState(false);
+  const hadAccount = useRef(false);
+  if (account) hadAccount.current = true;
   const [theme, nextTheme] = useTheme();
   const load = useCallback(() => {
     get<Account>('/api/account')
@@ -143,19 +196,43 @@ function App() {
       .catch(() => setAccount(null));
   }, []);
   useEffect(() => {
-    setOnUnauthorised(() => setAccount(null));
+    // "Your session has ended" only for a session that was there: not on a first visit (401).
+    setOnUnauthorised((sessionEnded) => {
+      setExpired(sessionEnded || hadAccount.current);
+      setAccount(null);
+    });
     load();
   }, [load]);
+  const signedIn = Boolean(account);
+  useEffect(() => {
+    if (!signedIn) return;
+    // On every page change: the title names the page (the vehicle page names the car itself), and
+    // focus moves to the page's heading so a screen reader announces where it is.
+    const [first, id, sub] = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+    const titles: Record<string, string> = { account: 'Account', add: 'Add a vehicle', admin: 'Operator' };
+    if (first === 'v' && id && sub === 'history') document.title = `${id} history – OVMS`;
+    else if (first && titles[first]) document.title = `${titles[first]} – OVMS`;
+    requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
+  }, [hash, signedIn]);
   if (account === undefined) return <p class="loading">Loading…</p>;
-  if (account === null) return <Login onLogin={load} />;
+  if (account === null)
+    return (
+      <Login
+        expired={expired}
+        onLogin={() => {
+          setExpired(false);
+          load();
+        }}
+      />
+    );
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   let page: preact.JSX.Element;
   if (parts[0] === 'v' && parts[1] && parts[2] === 'history') page = <HistoryPage vehicleId={parts[1]} />;
   else if (parts[0] === 'v' && parts[1]) page = <VehiclePage key={parts[1]} vehicleId={parts[1]} />;
   else if (parts[0] === 'account') page = <AccountPage account={account} />;
-  else if (parts[0] === 'add') page = <AddVehiclePage onAdded={load} />;
-  else if (parts[0] === 'admin' && account.admin) page = <AdminPage />;
-  else page = <VehicleList account={account} />;
+  else if (parts[0] === 'add') page = <AddVehiclePage owner={account.owner} onAdded={load} />;
+  else if (parts[0] === 'admin' && account.admin) page = <AdminPage owner={account.owner} />;
+  else page = <VehicleList />;
   const current = (p: string) => (parts[0] === p || (p === '' && !parts[0]) ? 'page' : undefined);
   return (
     <>
@@ -197,7 +274,10 @@ function App() {
             type="button"
             class="ghost"
             onClick={() => {
-              logout().finally(() => setAccount(null));
+              logout().finally(() => {
+                setExpired(false);
+                setAccount(null);
+              });
             }}
           >
             Log out

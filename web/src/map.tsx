@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { serverSettings } from './api';
 
+export const osmLink = (lat: number, lon: number) =>
+  `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=16/${lat}/${lon}`;
+
 interface Props {
   lat: number;
   lon: number;
@@ -27,7 +30,10 @@ export function TrackMap(props: Props) {
       <figcaption>
         Position {props.label}
         {props.track.length > 1 ? ` · track of the last ${props.track.length} positions` : ''} ·{' '}
-        <a href={`geo:${props.lat},${props.lon}`}>open in a map app</a>
+        <a href={osmLink(props.lat, props.lon)} target="_blank" rel="noopener noreferrer">
+          OpenStreetMap
+        </a>{' '}
+        · <a href={`geo:${props.lat},${props.lon}`}>map app</a>
       </figcaption>
     </figure>
   );
@@ -94,11 +100,14 @@ function GridMap(props: Props) {
     >
       {path ? <path d={path} class="track" /> : null}
       <circle cx={cx} cy={cy} r="9" class="car-dot" />
-      <text x="10" y="20" class="map-text">
+      <text x="10" y="26" class="map-text">
         N ↑
       </text>
+      <text x={W - 10} y="26" class="map-text" text-anchor="end">
+        no map tiles: track only
+      </text>
       <line x1="10" y1={H - 14} x2={10 + metres * scale} y2={H - 14} class="scale" />
-      <text x="10" y={H - 20} class="map-text">
+      <text x="10" y={H - 22} class="map-text">
         {metres >= 1000 ? `${metres / 1000} km` : `${metres} m`}
       </text>
     </svg>

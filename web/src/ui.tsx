@@ -67,3 +67,45 @@ export function ProtocolBadge(props: { protocol: 'v2' | 'v3' | '' | undefined })
     </span>
   );
 }
+
+/** Copies `text`; says "Copied" for a moment. Falls back to a selection copy where the Clipboard API is off (plain HTTP). */
+export function CopyButton(props: { text: string; label: string; visible?: string }) {
+  const [state, setState] = useState<'' | 'ok' | 'failed'>('');
+  const copy = async () => {
+    try {
+      if (navigator.clipboard && window.isSecureContext) await navigator.clipboard.writeText(props.text);
+      else {
+        const area = document.createElement('textarea');
+        area.value = props.text;
+        document.body.append(area);
+        area.select();
+        const ok = document.execCommand('copy');
+        area.remove();
+        if (!ok) throw new Error('copy refused');
+      }
+      setState('ok');
+    } catch {
+      setState('failed');
+    }
+    setTimeout(() => setState(''), 2000);
+  };
+  return (
+    <button type="button" class="copy" aria-label={props.label} onClick={() => void copy()}>
+      {state === 'ok' ? 'Copied' : state === 'failed' ? 'Select and copy' : (props.visible ?? 'Copy')}
+    </button>
+  );
+}
+
+/** Every date and time on the dashboard: the browser's local time, with its zone ("4 Dec 2026, 23:34 UTC"). */
+export function when(t: Date | number | string): string {
+  const d = t instanceof Date ? t : new Date(t);
+  if (Number.isNaN(d.getTime())) return '–';
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+}

@@ -1,282 +1,258 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import {
-  ApiError,
-  call,
-  enc,
-  get,
-  type HistoryRow,
-  stream,
-  VEHICLES_WITH_PROTOCOL,
-  type VehicleRow,
-  type View,
-} from './api';
-import { TrackMap } from './map';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, call, enc, get, type HistoryRow, onUnauthorised, type View } from './api';
+import { type CarState, follow, type LinkState, type Views } from './live';
+import { osmLink, TrackMap } from './map';
+import { fmt, isCharging, minutes, type Readings, readings } from './readings';
 import { age, Card, errorText, Notice, ProtocolBadge, Stat, useTick } from './ui';
 
-interface Views {
-  status: View;
-  charge: View;
-  location: View;
-  tpms: View;
-  connected: boolean;
-  protocol: VehicleRow['v_car_protocol'];
-  /** When these views were read (browser clock). */
-  at: number;
+/** Track points from stored or live L payloads: `lat,lon,…` → [lat, lon], (0,0) and junk left out. */
+export function trackPoint(payload: string): [number, number] | undefined {
+  const [la, lo] = payload.split(',').map(Number);
+  if (la === undefined || lo === undefined || !Number.isFinite(la) || !Number.isFinite(lo)) return undefined;
+  if (la === 0 && lo === 0) return undefined;
+  return [la, lo];
 }
 
-const n = (v: string | number | undefined) => (v === undefined || v === '' ? Number.NaN : Number(v));
-const fmt = (v: string | number | undefined, digits = 0) => {
-  const x = n(v);
-  return Number.isFinite(x) ? x.toFixed(digits) : '–';
-};
-
-/** Door and lock bits of the status view (reference values: the masked bit). */
-function doors(s: View): [string, boolean][] {
-  return [
-    ['Front left door', Boolean(s.fl_dooropen)],
-    ['Front right door', Boolean(s.fr_dooropen)],
-    ['Bonnet', Boolean(s.bt_open)],
-    ['Boot', Boolean(s.tr_open)],
-    ['Charge port', Boolean(s.cp_dooropen)],
-  ];
-}
-
-function minutes(m: string | number | undefined): string {
-  const x = n(m);
-  if (!Number.isFinite(x) || x <= 0) return '–';
-  return x >= 60 ? `${Math.floor(x / 60)} h ${Math.round(x % 60)} min` : `${Math.round(x)} min`;
-}
+const EMPTY: View = {};
 
 export function VehiclePage(props: { vehicleId: string }) {
   const id = props.vehicleId;
-  const [views, setViews] = useState<Views | undefined>();
-  const [error, setError] = useState('');
-  const [live, setLive] = useState(false);
+  const [views, setViews] = useState<(Views & { at: number }) | undefined>();
+  const [car, setCar] = useState<CarState | undefined>();
+  const [link, setLink] = useState<LinkState>({ kind: 'connecting' });
   const [track, setTrack] = useState<[number, number][]>([]);
-  const [lastMessage, setLastMessage] = useState<number | undefined>();
   const now = useTick(1000);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-
-  const load = useCallback(async () => {
-    try {
-      const [status, charge, location, tpms, vehicles] = await Promise.all([
-        get<View>(`/api/status/${enc(id)}`),
-        get<View>(`/api/charge/${enc(id)}`),
-        get<View>(`/api/location/${enc(id)}`),
-        get<View>(`/api/tpms/${enc(id)}`),
-        get<VehicleRow[]>(VEHICLES_WITH_PROTOCOL),
-      ]);
-      const row = vehicles.find((v) => v.id === id);
-      const connected = Boolean(row?.v_net_connected);
-      setViews({ status, charge, location, tpms, connected, protocol: row?.v_car_protocol, at: Date.now() });
-      setError('');
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }, [id]);
 
   useEffect(() => {
-    // Count as an app of the car (it then reports more often), read the views, then follow the stream.
-    call('GET', `/api/vehicle/${enc(id)}`).catch(() => {});
-    void load();
+    document.title = `${id} – OVMS`;
     get<HistoryRow[]>(`/api/historical/${enc(id)}/L`)
       .then((rows) =>
-        setTrack(
-          rows
-            .map((r) => r.h_data.split(',').map(Number) as [number, number])
-            .filter(([la, lo]) => Number.isFinite(la) && Number.isFinite(lo) && (la !== 0 || lo !== 0))
+        setTrack((live) => [
+          ...rows
+            .map((r) => trackPoint(r.h_data))
+            .filter((p): p is [number, number] => p !== undefined)
             .slice(-500),
-        ),
+          ...live,
+        ]),
       )
       .catch(() => {});
-    const stop = stream(
-      id,
-      (e) => {
-        setLastMessage(Date.now());
-        if (e.code === 'L') {
-          const [la, lo] = e.payload.split(',').map(Number) as [number, number];
-          if (Number.isFinite(la) && Number.isFinite(lo)) setTrack((t) => [...t.slice(-499), [la, lo]]);
-        }
-        if ('SDLWYFZ'.includes(e.code)) {
-          // Several messages arrive together: read the views once they have settled.
-          clearTimeout(timer.current);
-          timer.current = setTimeout(() => void load(), 250);
-        }
+    return follow(id, {
+      onState: (s) => {
+        setLink(s);
+        if (s.kind === 'expired') onUnauthorised(true);
       },
-      (up) => {
-        setLive(up);
-        if (up) void load();
+      onCar: setCar,
+      onViews: (v) => setViews({ ...v, at: Date.now() }),
+      onMessage: (m) => {
+        if (m.code !== 'L') return;
+        const p = trackPoint(m.payload);
+        if (p) setTrack((t) => [...t.slice(-499), p]);
       },
-    );
-    return () => {
-      stop();
-      clearTimeout(timer.current);
-      call('DELETE', `/api/vehicle/${enc(id)}`).catch(() => {});
-    };
-  }, [id, load]);
+    });
+  }, [id]);
 
-  const s = views?.status ?? {};
-  const c = views?.charge ?? {};
-  const l = views?.location ?? {};
-  const w = views?.tpms ?? {};
-  const units = s.units === 'M' ? 'mi' : 'km';
-  const msgAge = Number(s.m_msgage_s);
+  if (link.kind === 'forbidden') {
+    document.title = 'Vehicle not found – OVMS';
+    return (
+      <main>
+        <h1 tabIndex={-1}>Vehicle not found</h1>
+        <Notice kind="error">
+          There is no vehicle “{id}” in your account. <a href="#/">Back to your vehicles</a>
+        </Notice>
+      </main>
+    );
+  }
+
+  const r = readings(
+    views?.status ?? EMPTY,
+    views?.charge ?? EMPTY,
+    views?.location ?? EMPTY,
+    views?.tpms ?? EMPTY,
+  );
+  const live = link.kind === 'live';
   const since = (t: number) => Math.max(0, (Math.max(now, Date.now()) - t) / 1000);
-  const dataAge =
-    views && Number.isFinite(msgAge)
-      ? Math.max(0, msgAge) + since(views.at)
-      : lastMessage
-        ? since(lastMessage)
-        : -1;
+  const msgAge = Number(views?.status.m_msgage_s ?? views?.location.m_msgage_l ?? Number.NaN);
+  const dataAge = views && Number.isFinite(msgAge) ? msgAge + since(views.at) : -1;
   const stale = dataAge > 15 * 60;
-  const locked = Boolean(s.carlocked);
-  const valet = Boolean(s.valetmode);
-  const charging = Boolean(s.charging);
-  const wheels: [string, string][] = [
-    ['fl', 'Front left'],
-    ['fr', 'Front right'],
-    ['rl', 'Rear left'],
-    ['rr', 'Rear right'],
-  ];
+  const charging = r.charging ?? isCharging(r.chargeState);
+  const waiting = link.kind === 'waiting' ? Math.ceil(Math.max(0, link.retryAt - now) / 1000) : 0;
 
   return (
     <main>
       <div class="title-row">
         <h1 tabIndex={-1}>{id}</h1>
-        <span
-          class={views?.connected ? 'badge online' : 'badge offline'}
-          data-testid="car-state"
-          role="status"
-        >
-          {views === undefined ? 'loading' : views.connected ? 'car online' : 'car offline'}
+        <span class={car?.connected ? 'badge online' : 'badge offline'} data-testid="car-state" role="status">
+          {car === undefined ? 'connecting' : car.connected ? 'car online' : 'car offline'}
         </span>
-        <ProtocolBadge protocol={views?.protocol} />
+        <ProtocolBadge protocol={car?.connected ? car.protocol : ''} />
         <span class={stale ? 'badge warn' : 'badge'} data-testid="data-age">
           {dataAge < 0 ? 'no data yet' : `data ${age(dataAge)} old`}
         </span>
-        <span class={live ? 'badge online' : 'badge offline'} title="Live stream from the server">
-          {live ? 'live' : 'reconnecting'}
+        <span
+          class={live ? 'badge online' : 'badge offline'}
+          data-testid="link-state"
+          title="Live updates from the server"
+        >
+          {live ? 'live' : link.kind === 'waiting' ? `not live: retry in ${waiting} s` : 'connecting'}
         </span>
-        <a class="button" href={`#/v/${enc(id)}/history`}>
-          History
-        </a>
       </div>
-      {error ? <Notice kind="error">{error}</Notice> : null}
-      {views && !views.connected ? (
-        <Notice kind="info">
-          The car is offline: values are as it last sent them
-          {dataAge >= 0 ? ` (${age(dataAge)} ago)` : ''}. Commands need the car online.
+      {link.kind === 'waiting' ? (
+        <Notice kind="error">
+          Not live: {link.why}. The values below are as of {age(Math.max(dataAge, 0))} ago; retrying in{' '}
+          {waiting} s.
         </Notice>
       ) : null}
+      {car && !car.connected ? (
+        <Notice kind="info">
+          {dataAge >= 0
+            ? `The car is offline: values are as it last sent them (${age(dataAge)} ago). Commands need the car online.`
+            : 'This car has not sent anything yet: once its module is set up and connects, its values show here.'}
+        </Notice>
+      ) : null}
+      <Summary r={r} charging={charging} dataAge={dataAge} />
+      <Card title="Commands" wide>
+        <Commands vehicleId={id} r={r} charging={charging} online={Boolean(car?.connected)} />
+      </Card>
       <div class="grid">
         <Card title="Battery">
-          <div class="soc" role="img" aria-label={`State of charge ${fmt(s.soc, 1)} percent`}>
-            <div class="soc-bar" style={{ width: `${Math.min(100, Math.max(0, n(s.soc)) || 0)}%` }} />
-            <span data-testid="soc">{fmt(s.soc, 1)}</span>
-            <span class="unit">%</span>
-          </div>
           <dl class="stats">
-            <Stat label="Ideal range" value={fmt(s.idealrange)} unit={units} />
-            <Stat label="Estimated range" value={fmt(s.estimatedrange)} unit={units} />
-            <Stat label="State of health" value={fmt(s.soh)} unit="%" />
-            <Stat label="12 V battery" value={fmt(s.vehicle12v, 2)} unit="V" />
+            <Stat label="State of charge" value={fmt(r.soc, 1)} unit="%" testid="soc" />
+            <Stat label="Ideal range" value={fmt(r.idealRange)} unit={r.units} />
+            <Stat label="Estimated range" value={fmt(r.estimatedRange)} unit={r.units} />
+            <Stat label="State of health" value={fmt(r.soh)} unit="%" />
+            <Stat label="12 V battery" value={fmt(r.v12, 2)} unit="V" />
           </dl>
         </Card>
         <Card title="Charging">
           <dl class="stats">
-            <Stat label="State" value={String(c.chargestate ?? '–')} testid="chargestate" />
-            <Stat label="Mode" value={String(c.mode ?? '–')} />
-            <Stat label="Power" value={fmt(c.chargepower, 1)} unit="kW" />
-            <Stat label="Current limit" value={fmt(c.chargelimit)} unit="A" />
-            <Stat label="Line" value={`${fmt(c.linevoltage)} V / ${fmt(c.chargecurrent, 1)} A`} />
-            <Stat label="Time to full" value={minutes(c.charge_etr_full)} />
-            <Stat label="Energy this charge" value={fmt(c.chargekwh, 1)} unit="kWh" />
+            <Stat label="State" value={r.chargeState ?? '–'} testid="chargestate" />
+            <Stat label="Mode" value={r.chargeMode ?? '–'} />
+            <Stat label="Power" value={fmt(r.chargePowerKw, 1)} unit="kW" />
+            <Stat label="Current limit" value={fmt(r.chargeLimitA)} unit="A" />
+            <Stat label="Line" value={`${fmt(r.lineVoltage)} V / ${fmt(r.chargeCurrentA, 1)} A`} />
+            <Stat label="Time to full" value={minutes(r.minutesToFull)} />
+            <Stat
+              label="Energy this charge"
+              value={fmt(r.chargeEnergyKwh, 1)}
+              unit="kWh"
+              testid="charge-kwh"
+            />
           </dl>
         </Card>
         <Card title="Doors and locks">
           <dl class="stats">
-            <Stat label="Locks" value={locked ? 'Locked' : 'Unlocked'} testid="lock-state" />
-            <Stat label="Valet mode" value={valet ? 'On' : 'Off'} testid="valet-state" />
-            {doors(s).map(([label, open]) => (
-              <Stat key={label} label={label} value={open ? 'Open' : 'Closed'} />
+            <Stat label="Locks" value={yesNo(r.locked, 'Locked', 'Unlocked')} testid="lock-state" />
+            <Stat label="Valet mode" value={yesNo(r.valet, 'On', 'Off')} testid="valet-state" />
+            {r.doors.map(([label, open]) => (
+              <Stat key={label} label={label} value={yesNo(open, 'Open', 'Closed')} />
             ))}
           </dl>
         </Card>
         <Card title="Driving">
           <dl class="stats">
-            <Stat label="Speed" value={fmt(l.speed)} unit={`${units}/h`} />
-            <Stat label="Power" value={fmt(l.power, 1)} unit="kW" />
-            <Stat label="Odometer" value={fmt(n(s.odometer) / 10)} unit={units} />
-            <Stat label="Trip" value={fmt(n(s.tripmeter) / 10, 1)} unit={units} />
+            <Stat label="Speed" value={fmt(r.speed)} unit={`${r.units}/h`} />
+            <Stat label="Power" value={fmt(r.power, 1)} unit="kW" />
+            <Stat label="Odometer" value={fmt(r.odometer)} unit={r.units} testid="odometer" />
+            <Stat label="Trip" value={fmt(r.trip, 1)} unit={r.units} />
           </dl>
         </Card>
         <Card title="Temperatures">
           <dl class="stats">
-            <Stat label="Ambient" value={fmt(s.temperature_ambient)} unit="°C" />
-            <Stat label="Cabin" value={fmt(s.temperature_cabin)} unit="°C" />
-            <Stat label="Battery" value={fmt(s.temperature_battery)} unit="°C" />
-            <Stat label="Motor" value={fmt(s.temperature_motor)} unit="°C" />
-            <Stat label="Inverter" value={fmt(s.temperature_pem)} unit="°C" />
-            <Stat label="Charger" value={fmt(s.temperature_charger)} unit="°C" />
+            {r.temperatures.map(([label, t]) => (
+              <Stat key={label} label={label} value={fmt(t)} unit="°C" />
+            ))}
           </dl>
         </Card>
         <Card title="Tyres">
           <ul class="tyres" aria-label="Tyre pressures">
-            {wheels.map(([k, label]) => (
-              <li key={k} class={Number(w[`${k}_alert`]) > 0 ? 'alert' : ''}>
-                <span class="muted">{label}</span>
-                <strong>{fmt(w[`${k}_pressure_kpa`])} kPa</strong>
-                <span>{fmt(w[`${k}_temperature`])} °C</span>
+            {r.tyres.map((w) => (
+              <li key={w.wheel} class={w.alert ? 'alert' : ''}>
+                <span class="muted">{w.label}</span>
+                <strong>{fmt(w.kpa)} kPa</strong>
+                <span>{fmt(w.celsius)} °C</span>
               </li>
             ))}
           </ul>
         </Card>
         <Card title="Location" wide>
-          <TrackMap
-            lat={n(l.latitude)}
-            lon={n(l.longitude)}
-            track={track}
-            label={`${fmt(l.latitude, 5)}, ${fmt(l.longitude, 5)}`}
-          />
-        </Card>
-        <Card title="Commands" wide>
-          <Commands vehicleId={id} locked={locked} valet={valet} charging={charging} onDone={load} />
+          <TrackMap lat={r.lat} lon={r.lon} track={track} label={`${fmt(r.lat, 5)}, ${fmt(r.lon, 5)}`} />
         </Card>
       </div>
+      <p>
+        <a class="button" href={`#/v/${enc(id)}/history`}>
+          History
+        </a>
+      </p>
     </main>
   );
 }
 
-function Commands(props: {
-  vehicleId: string;
-  locked: boolean;
-  valet: boolean;
-  charging: boolean;
-  onDone: () => void;
-}) {
+const yesNo = (v: boolean | undefined, yes: string, no: string) =>
+  v === undefined ? 'no data yet' : v ? yes : no;
+
+/** The phone's first screen: the few things an owner looks for. */
+function Summary(props: { r: Readings; charging: boolean; dataAge: number }) {
+  const { r } = props;
+  return (
+    <section class="summary card" aria-label="Summary">
+      <div class="soc" role="img" aria-label={`State of charge ${fmt(r.soc, 1)} percent`}>
+        <div class="soc-bar" style={{ width: `${Math.min(100, Math.max(0, r.soc)) || 0}%` }} />
+        <span data-testid="summary-soc">{fmt(r.soc, 1)}</span>
+        <span class="unit">%</span>
+      </div>
+      <dl class="stats summary-stats">
+        <Stat label="Range" value={fmt(r.estimatedRange)} unit={r.units} />
+        <Stat label="Charging" value={props.charging ? (r.chargeState ?? 'yes') : (r.chargeState ?? '–')} />
+        <Stat label="Locks" value={yesNo(r.locked, 'Locked', 'Unlocked')} />
+        <Stat
+          label="Where"
+          value={
+            Number.isFinite(r.lat) && (r.lat !== 0 || r.lon !== 0) ? (
+              <a href={osmLink(r.lat, r.lon)} target="_blank" rel="noopener noreferrer">
+                {fmt(r.lat, 4)}, {fmt(r.lon, 4)}
+              </a>
+            ) : (
+              '–'
+            )
+          }
+        />
+        <Stat label="Data" value={props.dataAge < 0 ? 'none yet' : `${age(props.dataAge)} old`} />
+      </dl>
+    </section>
+  );
+}
+
+/** The car's answer to a command: the reply of a control route, or of POST /api/command. */
+function answerText(reply: unknown): { ok: boolean; text: string } {
+  if (typeof reply === 'string') return { ok: true, text: reply };
+  const r = reply as { result?: number; lines?: { result: number; text: string }[] };
+  const last = r.lines?.at(-1);
+  if (r.result === undefined || r.result === 0) return { ok: true, text: 'the car confirmed' };
+  return { ok: false, text: last?.text ? `the car says: ${last.text}` : `the car answered ${r.result}` };
+}
+
+const MODES = ['standard', 'storage', 'range', 'performance'];
+
+function Commands(props: { vehicleId: string; r: Readings; charging: boolean; online: boolean }) {
   const id = enc(props.vehicleId);
+  const { r } = props;
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState('');
   const [answer, setAnswer] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
-  const [mode, setMode] = useState('standard');
-  const [current, setCurrent] = useState('16');
+  // Preset from the car's own state; the owner's edits win until the car reports a new value.
+  const [mode, setMode] = useState<string | undefined>();
+  const [current, setCurrent] = useState<string | undefined>();
+  const answerRef = useRef<HTMLDivElement>(null);
+  const modeValue = mode ?? (r.chargeMode && MODES.includes(r.chargeMode) ? r.chargeMode : 'standard');
+  const currentValue = current ?? (Number.isFinite(r.chargeLimitA) ? String(r.chargeLimitA) : '');
 
-  const run = async (label: string, method: string, path: string, body?: unknown) => {
+  const run = async (label: string, method: string, path: string, body?: unknown, confirmText?: string) => {
+    if (confirmText && !confirm(confirmText)) return;
     setBusy(label);
     setAnswer(undefined);
     try {
-      const reply = await call<unknown>(method, path, body);
-      const r = reply as { result?: number; lines?: string[] };
-      const text =
-        typeof reply === 'string'
-          ? reply
-          : r.result === 0
-            ? 'the car confirmed'
-            : r.result !== undefined
-              ? `the car answered ${r.result}`
-              : JSON.stringify(reply);
-      setAnswer({ kind: 'ok', text: `${label}: ${text}` });
-      props.onDone();
+      const a = answerText(await call<unknown>(method, path, body));
+      setAnswer({ kind: a.ok ? 'ok' : 'error', text: `${label}: ${a.text}` });
     } catch (e) {
       const status = e instanceof ApiError ? e.status : 0;
       const why =
@@ -284,24 +260,44 @@ function Commands(props: {
           ? 'the car is not connected'
           : status === 504
             ? 'the car did not answer in time'
-            : errorText(e);
+            : status === 502
+              ? `the car says: ${errorText(e)}`
+              : errorText(e);
       setAnswer({ kind: 'error', text: `${label} failed: ${why}` });
     } finally {
       setBusy('');
+      // The answer is where the eye and the screen reader go next.
+      requestAnimationFrame(() => answerRef.current?.focus());
     }
   };
   const withPin = pin ? { pin } : {};
-  const b = (label: string, method: string, path: string, body?: unknown, primary = false) => (
+  const b = (
+    label: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { primary?: boolean; confirm?: string } = {},
+  ) => (
     <button
       type="button"
-      class={primary ? 'primary' : ''}
-      disabled={busy !== ''}
+      class={opts.primary ? 'primary' : ''}
+      disabled={busy !== '' || !props.online}
       aria-busy={busy === label}
-      onClick={() => void run(label, method, path, body)}
+      onClick={() => void run(label, method, path, body, opts.confirm)}
     >
       {busy === label ? `${label}…` : label}
     </button>
   );
+  const currentNumber = Number(currentValue);
+  // Checked once the owner typed something (an unknown limit is not an error of theirs).
+  const currentError =
+    current === undefined
+      ? ''
+      : currentValue === ''
+        ? 'Enter a current in amperes'
+        : !Number.isInteger(currentNumber) || currentNumber < 1 || currentNumber > 80
+          ? 'The charge current is a whole number of amperes from 1 to 80'
+          : '';
   return (
     <div class="commands">
       <div class="row">
@@ -317,11 +313,16 @@ function Commands(props: {
             onInput={(e) => setPin((e.target as HTMLInputElement).value.replace(/\D/g, ''))}
           />
         </label>
-        {props.locked
-          ? b('Unlock', 'DELETE', `/api/lock/${id}`, withPin, true)
-          : b('Lock', 'PUT', `/api/lock/${id}`, withPin, true)}
-        {props.valet
-          ? b('Valet off', 'DELETE', `/api/valet/${id}`, withPin)
+        {r.locked
+          ? b('Unlock', 'DELETE', `/api/lock/${id}`, withPin, {
+              primary: true,
+              confirm: `Unlock ${props.vehicleId}? Its doors open to anyone nearby.`,
+            })
+          : b('Lock', 'PUT', `/api/lock/${id}`, withPin, { primary: true })}
+        {r.valet
+          ? b('Valet off', 'DELETE', `/api/valet/${id}`, withPin, {
+              confirm: `Turn valet mode off on ${props.vehicleId}?`,
+            })
           : b('Valet on', 'PUT', `/api/valet/${id}`, withPin)}
       </div>
       <div class="row">
@@ -330,35 +331,59 @@ function Commands(props: {
           : b('Start charging', 'PUT', `/api/charge/${id}`)}
         <label class="inline">
           Mode
-          <select value={mode} onChange={(e) => setMode((e.target as HTMLSelectElement).value)}>
-            <option value="standard">standard</option>
-            <option value="storage">storage</option>
-            <option value="range">range</option>
-            <option value="performance">performance</option>
+          <select value={modeValue} onChange={(e) => setMode((e.target as HTMLSelectElement).value)}>
+            {MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
           </select>
         </label>
-        {b('Set mode', 'PUT', `/api/charge/${id}`, { mode })}
+        {b('Set mode', 'PUT', `/api/charge/${id}`, { mode: modeValue })}
         <label class="inline">
           Current
           <input
             type="number"
             min={1}
             max={80}
-            value={current}
+            value={currentValue}
+            aria-label="Charge current limit (A)"
+            aria-invalid={currentError ? 'true' : undefined}
+            aria-describedby="current-help"
             onInput={(e) => setCurrent((e.target as HTMLInputElement).value)}
           />
           A
         </label>
-        {b('Set current', 'PUT', `/api/charge/${id}`, { current: Number(current) })}
+        {currentError || currentValue === '' ? (
+          <button type="button" disabled>
+            Set current
+          </button>
+        ) : (
+          b('Set current', 'PUT', `/api/charge/${id}`, { current: currentNumber })
+        )}
+        <span id="current-help" class={currentError ? 'field-error' : 'muted'}>
+          {currentError || `The car's limit now: ${fmt(r.chargeLimitA)} A`}
+        </span>
       </div>
       <div class="row">
+        {b('Climate on', 'POST', `/api/command/${id}`, { command: 26, params: '1' })}
+        {b('Climate off', 'POST', `/api/command/${id}`, { command: 26, params: '0' })}
         {b('Cooldown', 'POST', `/api/command/${id}`, { command: 25 })}
         {b('Wake up', 'POST', `/api/command/${id}`, { command: 18 })}
-        {b('Homelink 1', 'PUT', `/api/homelink/${id}`, { button: 0 })}
-        {b('Homelink 2', 'PUT', `/api/homelink/${id}`, { button: 1 })}
-        {b('Homelink 3', 'PUT', `/api/homelink/${id}`, { button: 2 })}
+        {[0, 1, 2].map((n) =>
+          b(
+            `Homelink ${n + 1}`,
+            'PUT',
+            `/api/homelink/${id}`,
+            { button: n },
+            {
+              confirm: `Press homelink button ${n + 1} of ${props.vehicleId}? It may open a gate or garage door.`,
+            },
+          ),
+        )}
       </div>
-      <div aria-live="polite" data-testid="command-answer">
+      {props.online ? null : <p class="muted">The buttons wait for the car to come online.</p>}
+      <div aria-live="polite" data-testid="command-answer" tabIndex={-1} ref={answerRef}>
         {answer ? <Notice kind={answer.kind}>{answer.text}</Notice> : null}
       </div>
     </div>

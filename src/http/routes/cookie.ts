@@ -13,11 +13,19 @@ import { sendText, TEXT } from '../text.js';
 const LoginBody = Type.Object({
   username: Type.String({ description: 'Owner name' }),
   password: Type.String({ description: 'Owner password, or an API token with the `session` right' }),
+  remember: Type.Optional(
+    Type.Boolean({
+      description:
+        'Keep me logged in: the session lasts `http.session_remember` without use, and the cookie outlives the browser',
+    }),
+  ),
 });
 
 const SESSION_DESCRIPTION =
   'Starts a session and sets the cookie `ovmsapisession`. A session ends after `http.session_timeout` ' +
-  'seconds without a request, on DELETE /api/cookie, or when the same client logs in again. ' +
+  'seconds without a request (`http.session_remember` with `remember`), on DELETE /api/cookie, when the ' +
+  "same client logs in again, or when the owner's password changes; it survives a server restart. A cookie " +
+  'that names no live session is answered 404 `Session expired`. ' +
   'A browser may only call it from the server’s own pages (or `http.allowed_origins`).';
 
 /**
@@ -35,12 +43,17 @@ export async function cookieRoutes(app: FastifyInstance, deps: RouteDeps): Promi
     reply: FastifyReply,
     owner: { id: number; name: string },
     permit: string,
+    remember = false,
   ) => {
     const old = sessionCookie(request.headers.cookie);
     const current = old ? await deps.sessions.use(old) : undefined;
     if (current) await deps.sessions.end(current.id, 'replaced by a new login');
-    const session = await deps.sessions.create(owner, permit);
-    reply.header('set-cookie', `${SESSION_COOKIE}=${session.id}; ${attributes(request)}`);
+    const session = await deps.sessions.create(owner, permit, remember);
+    const maxAge = deps.sessions.cookieMaxAge(session);
+    reply.header(
+      'set-cookie',
+      `${SESSION_COOKIE}=${session.id}; ${attributes(request)}${maxAge ? `; Max-Age=${maxAge}` : ''}`,
+    );
     return sendText(reply, 200, TEXT.loginOk);
   };
 
@@ -79,11 +92,11 @@ export async function cookieRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       },
     },
     async (request, reply) => {
-      const { username, password } = request.body;
+      const { username, password, remember } = request.body;
       const c = await checkPassword(deps, username, password, normaliseAddress(request.ip));
       if (!c || isRefused(c.permit)) return sendText(reply, 401, TEXT.authFailed);
       if (!isPermitted(c.permit, 'session')) return sendText(reply, 403, TEXT.insufficientRights);
-      return startSession(request, reply, c.owner, c.permit);
+      return startSession(request, reply, c.owner, c.permit, remember === true);
     },
   );
 

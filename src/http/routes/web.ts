@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { moduleBroker } from '../../cli/admin/module-setup.js';
 import type { RouteDeps } from '../app.js';
 import { dashboardCsp } from '../security-headers.js';
 import { sendText, TEXT } from '../text.js';
@@ -49,6 +50,11 @@ export async function webRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     tiles: deps.config.http.mapTiles,
     port: deps.config.port,
     tlsPort: deps.config.tls.cert ? deps.config.tlsPort : 0,
+    // Where v3 modules connect; host '' is the page's own host (the name the owner reached us by).
+    broker: moduleBroker('', {
+      ...deps.config.mqtt,
+      tlsPort: deps.config.tls.cert ? deps.config.mqtt.tlsPort : 0,
+    }),
   });
   const index = readFileSync(join(root, 'index.html'), 'utf8').replace(
     '<meta name="ovms-config" content="{}">',

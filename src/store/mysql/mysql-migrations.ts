@@ -200,4 +200,22 @@ export const mysqlMigrations: readonly SqlMigration[] = [
       ) ${TABLE}`,
     ],
   },
+  {
+    version: 5,
+    name: 'http sessions',
+    up: [
+      `CREATE TABLE IF NOT EXISTS http_sessions (
+        id_hash    CHAR(64)    CHARACTER SET ascii NOT NULL PRIMARY KEY,
+        owner_id   BIGINT      NOT NULL,
+        permit     TEXT        NOT NULL,
+        stamp      VARCHAR(64) NOT NULL,
+        remember   TINYINT     NOT NULL DEFAULT 0 CHECK (remember IN (0, 1)),
+        created_ms BIGINT      NOT NULL,
+        expires_ms BIGINT      NOT NULL,
+        KEY http_sessions_by_owner (owner_id),
+        KEY http_sessions_by_expiry (expires_ms),
+        FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE CASCADE
+      ) ${TABLE}`,
+    ],
+  },
 ];

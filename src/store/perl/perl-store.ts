@@ -1,6 +1,7 @@
 import type { WriteBatcherOptions } from '../batch-queue.js';
 import { memoryPushQueue } from '../push-queue.js';
 import { plainSecretBox } from '../secret-box.js';
+import { memorySessions } from '../session-rows.js';
 import type { SqlPool } from '../sql/sql-pool.js';
 import { type SqlSchema, SqlStore } from '../sql/sql-store.js';
 import type { MigrationStatus } from '../store.js';
@@ -135,6 +136,8 @@ export function perlStoreOn(pool: SqlPool, options: { batch?: WriteBatcherOption
       ...memoryPushQueue(),
       ...perlAbrpLinks,
       ...perlRecording,
+      // Sessions in memory, as the reference keeps them: they do not survive a restart in Perl mode.
+      ...memorySessions(),
     },
     // Car secrets stay in plain text: the Perl server and the Drupal module read them as they are.
     secretBox: plainSecretBox,

@@ -192,4 +192,21 @@ export const postgresMigrations: readonly SqlMigration[] = [
       'CREATE INDEX rec_places_by_owner ON rec_places (owner_id)',
     ],
   },
+  {
+    version: 5,
+    name: 'http sessions',
+    up: [
+      `CREATE TABLE http_sessions (
+        id_hash    TEXT     COLLATE "C" PRIMARY KEY,
+        owner_id   BIGINT   NOT NULL REFERENCES owners (id) ON DELETE CASCADE,
+        permit     TEXT     NOT NULL,
+        stamp      TEXT     NOT NULL,
+        remember   SMALLINT NOT NULL DEFAULT 0 CHECK (remember IN (0, 1)),
+        created_ms BIGINT   NOT NULL,
+        expires_ms BIGINT   NOT NULL
+      )`,
+      'CREATE INDEX http_sessions_by_owner ON http_sessions (owner_id)',
+      'CREATE INDEX http_sessions_by_expiry ON http_sessions (expires_ms)',
+    ],
+  },
 ];

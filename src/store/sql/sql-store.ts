@@ -13,6 +13,7 @@ import { ownersAndVehicles } from './sql-owners-vehicles.js';
 import type { SqlDialect, SqlPool, SqlRunner } from './sql-pool.js';
 import { sqlPushQueue } from './sql-push-queue.js';
 import { sqlRecording } from './sql-recording.js';
+import { sqlSessions } from './sql-sessions.js';
 
 /** How a schema is brought up to date: our versioned migrations, or (Perl mode) checks only. */
 export interface SqlSchema {
@@ -36,6 +37,7 @@ export function ownSchemaBackend(dialect: SqlDialect): StoreBackend<SqlContext, 
     ...sqlPushQueue,
     ...sqlAbrpLinks(dialect),
     ...sqlRecording(dialect),
+    ...sqlSessions,
   };
 }
 

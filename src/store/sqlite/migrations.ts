@@ -215,11 +215,27 @@ CREATE TABLE rec_places (
 CREATE INDEX rec_places_by_owner ON rec_places (owner_id);
 `;
 
+// HTTP sessions (dashboard and API cookie logins), kept across restarts; only the id's SHA-256.
+const httpSessions = `
+CREATE TABLE http_sessions (
+  id_hash    TEXT    PRIMARY KEY,
+  owner_id   INTEGER NOT NULL REFERENCES owners (id) ON DELETE CASCADE,
+  permit     TEXT    NOT NULL,
+  stamp      TEXT    NOT NULL,
+  remember   INTEGER NOT NULL DEFAULT 0 CHECK (remember IN (0, 1)),
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX http_sessions_by_owner ON http_sessions (owner_id);
+CREATE INDEX http_sessions_by_expiry ON http_sessions (expires_ms);
+`;
+
 export const migrations: readonly Migration[] = [
   { version: 1, name: 'initial schema', up: initialSchema },
   { version: 2, name: 'push queue', up: pushQueue },
   { version: 3, name: 'abrp links', up: abrpLinks },
   { version: 4, name: 'recording', up: recording },
+  { version: 5, name: 'http sessions', up: httpSessions },
 ];
 
 interface AppliedRow {

@@ -15,6 +15,7 @@ import * as messages from './sqlite-messages.js';
 import * as owners from './sqlite-owners.js';
 import * as push from './sqlite-push.js';
 import * as recording from './sqlite-recording.js';
+import * as httpSessions from './sqlite-sessions.js';
 import * as utilisation from './sqlite-utilisation.js';
 import * as vehicles from './sqlite-vehicles.js';
 import { WriteBatcher, type WriteBatcherOptions, type WriteBatcherStats } from './write-batcher.js';
@@ -89,6 +90,7 @@ const sqliteBackend: StoreBackend<SqliteContext, SqliteContext> = {
   ...apiTokens,
   ...abrp,
   ...recording,
+  ...httpSessions,
 };
 
 export class SqliteStore extends DelegatingStore<SqliteContext, SqliteContext> {
