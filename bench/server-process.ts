@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../src/auth/passwords.js';
 import { openStore } from '../src/store/open-store.js';
+import { INSPECT_ARG, inspectorUrl } from './inspector.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
@@ -12,6 +13,8 @@ export interface BenchServer {
   port: number;
   pid: number;
   dbUrl: string;
+  /** The inspector's address, when started with `inspect` (see bench/inspector.ts). */
+  inspectorUrl?: string;
   /** Resident set size of the server process, in bytes. */
   rss(): number;
   stop(): Promise<void>;
@@ -61,14 +64,16 @@ export async function seed(dbUrl: string, count: number): Promise<void> {
 
 /**
  * Spawns `ovms-server start` on a free port (from dist/ when built; with `OVMS_BENCH_PROFILE=dir` it
- * writes a CPU profile there) and resolves once the port accepts connections.
+ * writes a CPU profile there) and resolves once the port accepts connections. With `inspect`, its
+ * inspector is opened (for a memory probe from outside, bench/inspector.ts).
  */
 export async function spawnServer(
   dbUrl: string,
   extraArgs: string[],
   env: NodeJS.ProcessEnv = {},
   onLogLine?: (line: string) => void,
-): Promise<{ child: ChildProcess; port: number }> {
+  inspect = false,
+): Promise<{ child: ChildProcess; port: number; inspectorUrl?: string }> {
   const port = await freePort();
   const entry = existsSync(join(ROOT, 'dist/cli/ovms-server.js'))
     ? ['dist/cli/ovms-server.js']
@@ -77,7 +82,8 @@ export async function spawnServer(
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.OVMS_BENCH_PROFILE}`]
     : [];
   const args = ['start', '--db', dbUrl, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
-  const child = spawn(process.execPath, [...profile, ...entry, ...args, ...extraArgs], {
+  const inspectArgs = inspect ? [INSPECT_ARG] : [];
+  const child = spawn(process.execPath, [...profile, ...inspectArgs, ...entry, ...args, ...extraArgs], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -87,8 +93,9 @@ export async function spawnServer(
       OVMS_MQTT_PORT: '0',
       ...env,
     },
-    stdio: ['ignore', onLogLine ? 'pipe' : 'inherit', 'inherit'],
+    stdio: ['ignore', onLogLine ? 'pipe' : 'inherit', inspect ? 'pipe' : 'inherit'],
   });
+  const inspector = inspect ? inspectorUrl(child) : undefined;
   if (onLogLine) {
     let rest = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -98,7 +105,7 @@ export async function spawnServer(
     });
   }
   await waitForPort(port, child);
-  return { child, port };
+  return { child, port, ...(inspector ? { inspectorUrl: await inspector } : {}) };
 }
 
 /**
@@ -110,12 +117,14 @@ export async function startBenchServer(
   vehicles: number,
   env: NodeJS.ProcessEnv = {},
   onLogLine?: (line: string) => void,
+  inspect = false,
 ): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ovms-bench-'));
   const dbUrl = `sqlite:${join(dir, 'ovms.db')}`;
   await seed(dbUrl, vehicles);
-  const { child, port } = await spawnServer(dbUrl, [], env, onLogLine);
-  return benchProcess(child, port, dbUrl, () => rmSync(dir, { recursive: true, force: true }));
+  const { child, port, inspectorUrl } = await spawnServer(dbUrl, [], env, onLogLine, inspect);
+  const server = benchProcess(child, port, dbUrl, () => rmSync(dir, { recursive: true, force: true }));
+  return inspectorUrl ? { ...server, inspectorUrl } : server;
 }
 
 /** Starts something that accepts the same logins as a server: a process of its own, on a free port. */

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { CONFIG_READ_TIMEOUT_MS } from '../../src/bridge/module-commands.js';
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login, onCode } from '../clients.js';
+import { INSPECT_ARG, inspectorUrl, type MemoryProbe, memoryProbe } from '../inspector.js';
 import { freePort, startBenchServer } from '../server-process.js';
 import { pool, summarise } from '../stats.js';
-import { settle } from './memory.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -100,12 +100,59 @@ async function idleModules(
   return clients;
 }
 
+export interface IdleCost {
+  /** Modules connected before the first measurement (their cost is not counted). */
+  warm: number;
+  /** Modules added between the two measurements. */
+  modules: number;
+  /** Resident set size per added module, after a full garbage collection. */
+  bytesPerConnection: number;
+  /** V8 heap in use per added module, after a full garbage collection. */
+  heapBytesPerConnection: number;
+}
+
+/**
+ * What one more idle module costs a broker process: `warm` modules connect first (the process's
+ * own start-up costs, compiled code and grown heap spaces are paid with them), then the process is
+ * measured, `idle` more connect, and it is measured again; the difference over `idle`. Each
+ * measurement waits until the bridge's per-module timers of the last batch have run out (a config
+ * read at attach waits up to CONFIG_READ_TIMEOUT_MS), then collects garbage through the inspector
+ * (bench/inspector.ts). The modules run in this process, the broker in its own.
+ */
+async function idleCost(
+  port: number,
+  probe: MemoryProbe,
+  first: number,
+  warm: number,
+  idle: number,
+  login: boolean,
+): Promise<IdleCost> {
+  const quiet = () => new Promise((r) => setTimeout(r, CONFIG_READ_TIMEOUT_MS + 1000));
+  const clients = await idleModules(port, first, warm, login);
+  try {
+    await quiet();
+    const before = await probe.measure();
+    clients.push(...(await idleModules(port, first + warm, idle, login)));
+    await quiet();
+    const after = await probe.measure();
+    return {
+      warm,
+      modules: idle,
+      bytesPerConnection: Math.round((after.rss - before.rss) / idle),
+      heapBytesPerConnection: Math.round((after.heapUsed - before.heapUsed) / idle),
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+  }
+}
+
 /** The same publishes through a bare aedes broker in its own process, to one plain `ovms/#` subscriber. */
-async function bareBroker(modules: number, window: number, seconds: number, idle: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-aedes-worker.ts'], {
+async function bareBroker(modules: number, window: number, seconds: number, warm: number, idle: number) {
+  const child = spawn(process.execPath, [INSPECT_ARG, '--import', 'tsx', 'bench/bare-aedes-worker.ts'], {
     cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  const inspector = inspectorUrl(child);
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       const m = /ready (\d+)/.exec(d.toString());
@@ -115,16 +162,10 @@ async function bareBroker(modules: number, window: number, seconds: number, idle
   });
   const ids = Array.from({ length: modules }, (_, i) => `BENCH${i}`);
   const clients: MqttClient[] = [];
+  const probe = await memoryProbe(child.pid!, await inspector);
   try {
-    const rss = () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
-    };
-    const baseline = await settle(rss);
-    const idleClients = await idleModules(port, modules, idle, false);
-    const loaded = await settle(rss);
-    await Promise.all(idleClients.map((c) => c.endAsync(true).catch(() => {})));
-    const idleBytes = Math.round((loaded - baseline) / idle);
+    const idleCosts = await idleCost(port, probe, modules, warm, idle, false);
+    probe.close();
     const subscriber = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
     clients.push(subscriber);
     await subscriber.subscribeAsync('ovms/#', { qos: 0 });
@@ -136,8 +177,9 @@ async function bareBroker(modules: number, window: number, seconds: number, idle
         if (i !== undefined) deliver(i, Number(payload.toString()));
       }),
     );
-    return { ...pumped, bytesPerIdleConnection: idleBytes };
+    return { ...pumped, idle: idleCosts };
   } finally {
+    probe.close();
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
     child.stdin.end();
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -147,27 +189,34 @@ async function bareBroker(modules: number, window: number, seconds: number, idle
 /**
  * Protocol v3: `modules` simulated v3 modules on the embedded broker, each with a v2 app, publish
  * metrics as fast as the broker acknowledges them; beside it the same publishes through a bare aedes
- * broker. Then the server's RSS per idle v3 module (logged in, `connected = yes`, a few metrics).
- * The per-client publish rate (`mqtt.publish_rate`/`_burst`) is lifted for this scenario only, so
- * the broker and bridge are measured, not the limiter.
+ * broker. Before that, in each, the cost of one more idle v3 module (logged in, `connected = yes`,
+ * four retained metrics; see `idleCost`). The per-client publish rate (`mqtt.publish_rate`/`_burst`)
+ * is lifted for this scenario only, so the broker and bridge are measured, not the limiter; so are
+ * the per-address connection limit and the per-owner vehicle limit of the bridge (all modules come
+ * from 127.0.0.1 and belong to the one bench owner).
  */
-export async function v3Scenario(modules = 50, window = 8, seconds = 8, idle = 900) {
+export async function v3Scenario(modules = 50, window = 8, seconds = 8, warm = 500, idle = 2000) {
   const mqttPort = await freePort();
-  const server = await startBenchServer(modules + idle, {
-    OVMS_MQTT_PORT: String(mqttPort),
-    OVMS_MQTT_PUBLISH_RATE: '1000000',
-    OVMS_MQTT_PUBLISH_BURST: '1000000',
-  });
+  const total = modules + warm + idle;
+  const server = await startBenchServer(
+    total,
+    {
+      OVMS_MQTT_PORT: String(mqttPort),
+      OVMS_MQTT_PUBLISH_RATE: '1000000',
+      OVMS_MQTT_PUBLISH_BURST: '1000000',
+      OVMS_MQTT_MAX_CONNECTIONS_PER_ADDRESS: String(total + 100),
+      OVMS_MQTT_MAX_VEHICLES_PER_OWNER: String(total + 100),
+    },
+    undefined,
+    true,
+  );
   const mqttClients: MqttClient[] = [];
   const apps: OvmsClient[] = [];
   try {
     // Memory first, on a quiet server.
-    const baseline = await settle(server.rss);
-    const idleClients = await idleModules(mqttPort, modules, idle, true);
-    const loaded = await settle(server.rss);
+    const probe = await memoryProbe(server.pid, server.inspectorUrl!);
+    const idleCosts = await idleCost(mqttPort, probe, modules, warm, idle, true).finally(() => probe.close());
     process.stderr.write(`v3: ${idle} idle modules measured\n`);
-    await Promise.all(idleClients.map((c) => c.endAsync(true).catch(() => {})));
-
     // Bridged throughput and v2 latency.
     const ids = Array.from({ length: modules }, (_, i) => `BENCH${i}`);
     const online: Promise<void>[] = [];
@@ -198,7 +247,7 @@ export async function v3Scenario(modules = 50, window = 8, seconds = 8, idle = 9
     await server.stop();
 
     process.stderr.write('v3: bridged measured\n');
-    const bare = await bareBroker(modules, window, seconds, idle);
+    const bare = await bareBroker(modules, window, seconds, warm, idle);
     return {
       modules,
       window,
@@ -206,12 +255,7 @@ export async function v3Scenario(modules = 50, window = 8, seconds = 8, idle = 9
       bridged,
       bare,
       ratio: Math.round((bridged.metricsPerSecond / Math.max(1, bare.metricsPerSecond)) * 100) / 100,
-      idle: {
-        modules: idle,
-        baselineMB: Math.round(baseline / 1048576),
-        loadedMB: Math.round(loaded / 1048576),
-        bytesPerConnection: Math.round((loaded - baseline) / idle),
-      },
+      idle: idleCosts,
     };
   } catch (err) {
     await closeAll(apps);

@@ -23,8 +23,9 @@ type Waiter = (payload: string | undefined) => void;
  * A module that does not answer within `timeoutMs` gets the command answered `c<n>,1,<why>`.
  */
 export class ModuleCommands {
-  private readonly responses = new Map<string, Waiter>();
-  private readonly configs = new Map<string, Waiter[]>();
+  /** Made on first use and dropped when empty: an idle module's car keeps none. */
+  private responses: Map<string, Waiter> | undefined;
+  private configs: Map<string, Waiter[]> | undefined;
   private next = 1;
 
   constructor(
@@ -38,27 +39,43 @@ export class ModuleCommands {
 
   /** A `client/<cid>/response/<id>` of ours arrived. */
   onResponse(commandId: string, output: string): void {
-    const waiter = this.responses.get(commandId);
+    const waiter = this.responses?.get(commandId);
     if (!waiter) return;
-    this.responses.delete(commandId);
+    this.forgetResponse(commandId);
     waiter(output);
   }
 
   /** A `client/<cid>/config/<levels>` of ours arrived. */
   onConfig(levels: readonly string[], value: string): void {
     const key = levels.join('/');
-    const waiters = this.configs.get(key);
+    const waiters = this.configs?.get(key);
     if (!waiters) return;
-    this.configs.delete(key);
+    this.setConfigWaiters(key, []);
     for (const w of waiters) w(value);
   }
 
   /** The module went away: whatever waits gives up now. */
   cancelAll(): void {
-    for (const w of this.responses.values()) w(undefined);
-    this.responses.clear();
-    for (const ws of this.configs.values()) for (const w of ws) w(undefined);
-    this.configs.clear();
+    const { responses, configs } = this;
+    this.responses = undefined;
+    this.configs = undefined;
+    for (const w of responses?.values() ?? []) w(undefined);
+    for (const ws of configs?.values() ?? []) for (const w of ws) w(undefined);
+  }
+
+  private forgetResponse(id: string): void {
+    this.responses?.delete(id);
+    if (this.responses?.size === 0) this.responses = undefined;
+  }
+
+  private setConfigWaiters(key: string, waiters: Waiter[]): void {
+    if (waiters.length > 0) {
+      this.configs ??= new Map();
+      this.configs.set(key, waiters);
+    } else {
+      this.configs?.delete(key);
+      if (this.configs?.size === 0) this.configs = undefined;
+    }
   }
 
   /** The reply lines (`c…`, without the `MP-0 ` prefix) for a translated command. */
@@ -110,14 +127,12 @@ export class ModuleCommands {
   ): Promise<string | undefined> {
     const key = configReplyLevels(param, instance).join('/');
     const answer = this.wait(timeoutMs, (w) => {
-      const list = this.configs.get(key) ?? [];
-      list.push(w);
-      this.configs.set(key, list);
-      return () => {
-        const left = (this.configs.get(key) ?? []).filter((x) => x !== w);
-        if (left.length > 0) this.configs.set(key, left);
-        else this.configs.delete(key);
-      };
+      this.setConfigWaiters(key, [...(this.configs?.get(key) ?? []), w]);
+      return () =>
+        this.setConfigWaiters(
+          key,
+          (this.configs?.get(key) ?? []).filter((x) => x !== w),
+        );
     });
     void this.port
       .publish(requestConfigTopic(this.prefix, this.clientId), configRequestPayload(param, instance))
@@ -134,8 +149,9 @@ export class ModuleCommands {
     const id = `${this.idTag}${this.next++}`;
     // Waiting before publishing: the response cannot come before its waiter.
     const output = this.wait(this.timeoutMs, (w) => {
+      this.responses ??= new Map();
       this.responses.set(id, w);
-      return () => this.responses.delete(id);
+      return () => this.forgetResponse(id);
     });
     await this.publishCommand(line, id);
     return output;

@@ -25,9 +25,9 @@ import type { Link, LinkEvents } from '../server/link.js';
 import type { Vehicle } from '../store/store.js';
 import { ActivePresence } from './active-presence.js';
 import { ModuleCommands } from './module-commands.js';
-import { mqttCarLink } from './mqtt-car-link.js';
+import { MqttCarLink, type MqttCarLinkHandlers } from './mqtt-car-link.js';
 
-/** What a v3 car needs from the bridge around it. */
+/** What a v3 car needs from the bridge around it (one for all the bridge's cars). */
 export interface V3CarHost {
   readonly port: MqttPort;
   readonly log: Logger;
@@ -61,7 +61,7 @@ const SOURCES = new Set(v2SourceMetrics());
  * turned into MQTT (§2.3, §6, §7). Connected while `metric/s/v3/connected` is `yes`: its will
  * (`no`) or an empty value detaches it.
  */
-export class V3Car {
+export class V3Car implements MqttCarLinkHandlers {
   readonly state = new MetricState();
   private units: DistanceUnit = 'K';
   private conn: Connection | undefined;
@@ -69,25 +69,31 @@ export class V3Car {
   private attaching = false;
   private moduleOnline = false;
   private stopped = false;
-  private readonly presence: ActivePresence;
-  private readonly commands: ModuleCommands;
-  private rebuild = new Set<V2Code>();
+  // What follows is made on first use: every idle module keeps a V3Car, most never need these.
+  private presence: ActivePresence | undefined;
+  private moduleCommands: ModuleCommands | undefined;
+  private rebuild: Set<V2Code> | undefined;
   private rebuildTimer: NodeJS.Timeout | undefined;
-  private readonly dataAcks = new Map<string, () => void>();
-  private readonly fullLog = new LimitedLog();
-  private readonly rejectedLog = new LimitedLog();
-  private readonly offlineLog = new LimitedLog();
+  private dataAcks: Map<string, () => void> | undefined;
+  private logs: { full: LimitedLog; rejected: LimitedLog; offline: LimitedLog } | undefined;
 
   constructor(
     private readonly host: V3CarHost,
     readonly vehicle: Vehicle,
     readonly key: string,
     readonly prefix: string,
-  ) {
-    this.presence = new ActivePresence((payload) => {
-      host.port.publish(activeTopic(prefix, host.clientId), payload, { qos: 1 }).catch(() => {});
-    });
-    this.commands = new ModuleCommands(host.port, prefix, host.clientId, host.idTag, host.commandTimeoutMs);
+  ) {}
+
+  private get commands(): ModuleCommands {
+    const { port, clientId, idTag, commandTimeoutMs } = this.host;
+    this.moduleCommands ??= new ModuleCommands(port, this.prefix, clientId, idTag, commandTimeoutMs);
+    return this.moduleCommands;
+  }
+
+  /** Warnings a module can cause at will: one line a minute per kind and vehicle. */
+  private get limitedLogs(): NonNullable<V3Car['logs']> {
+    this.logs ??= { full: new LimitedLog(), rejected: new LimitedLog(), offline: new LimitedLog() };
+    return this.logs;
   }
 
   get attached(): boolean {
@@ -104,7 +110,7 @@ export class V3Car {
     this.touch();
     const isNew = !this.state.has(name) && text !== '' && name !== CONNECTED_METRIC;
     if (isNew && this.state.size >= this.host.maxMetrics) {
-      this.fullLog.event((suppressed) =>
+      this.limitedLogs.full.event((suppressed) =>
         this.host.log.warn(
           { vehicle: this.label, metric: name, limit: this.host.maxMetrics, suppressed },
           'v3 metric ignored: too many metrics for this vehicle (mqtt.max_metrics_per_vehicle)',
@@ -114,7 +120,7 @@ export class V3Car {
     }
     const result = this.state.set(name, text);
     for (const r of result.rejected) {
-      this.rejectedLog.event((suppressed) =>
+      this.limitedLogs.rejected.event((suppressed) =>
         this.host.log.warn(
           { vehicle: this.label, metric: r.name, reason: r.reason, suppressed },
           'v3 metric value unreadable',
@@ -146,7 +152,7 @@ export class V3Car {
     this.touch();
     const record = historyFromDataNotification(id, age, payload);
     if (!record.ok) {
-      this.rejectedLog.event((suppressed) =>
+      this.limitedLogs.rejected.event((suppressed) =>
         this.host.log.warn(
           { vehicle: this.label, reason: record.reason, suppressed },
           'v3 data record unreadable',
@@ -156,12 +162,14 @@ export class V3Car {
     }
     if (!this.whileAttached('data record')) return;
     const { ack } = record.record;
+    this.dataAcks ??= new Map();
+    const acks = this.dataAcks;
     const stored = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.dataAcks.delete(ack);
+        acks.delete(ack);
         resolve();
       }, DATA_ACK_TIMEOUT_MS);
-      this.dataAcks.set(ack, () => {
+      acks.set(ack, () => {
         clearTimeout(timer);
         resolve();
       });
@@ -172,20 +180,20 @@ export class V3Car {
 
   onResponse(commandId: string, output: string): void {
     this.touch();
-    this.commands.onResponse(commandId, output);
+    this.moduleCommands?.onResponse(commandId, output);
   }
 
   onConfig(levels: readonly string[], value: string): void {
     this.touch();
     if (levels.join('/') === 'vehicle/units/distance') this.setUnits(distanceUnitFromConfig(value));
-    this.commands.onConfig(levels, value);
+    this.moduleCommands?.onConfig(levels, value);
   }
 
   // ---- to the hub ---------------------------------------------------------------------------------
 
   private whileAttached(what: string): boolean {
     if (this.conn) return true;
-    this.offlineLog.event((suppressed) =>
+    this.limitedLogs.offline.event((suppressed) =>
       this.host.log.info(
         { vehicle: this.label, suppressed },
         `v3 ${what} dropped: the module is not connected`,
@@ -223,10 +231,7 @@ export class V3Car {
       }
       this.conn = this.host.connectCar(this.vehicle, (events) => {
         this.events = events;
-        return mqttCarLink(`mqtt:${this.label}`, events, {
-          onSend: (code, payload) => this.fromHub(code, payload),
-          onEnd: () => this.ended(),
-        });
+        return new MqttCarLink(`mqtt:${this.label}`, events, this);
       });
       this.host.log.info({ vehicle: this.label }, 'v3 module connected');
       // Everything known so far, then the distance unit (3.3.006+ modules answer).
@@ -242,16 +247,18 @@ export class V3Car {
     this.conn?.close(reason);
   }
 
-  private ended(): void {
+  /** The hub ended the car connection (MqttCarLinkHandlers). */
+  onEnd(): void {
     this.conn = undefined;
     this.events = undefined;
     clearTimeout(this.rebuildTimer);
     this.rebuildTimer = undefined;
-    this.rebuild.clear();
-    this.presence.stop();
-    this.commands.cancelAll();
-    for (const ack of this.dataAcks.values()) ack();
-    this.dataAcks.clear();
+    this.rebuild = undefined;
+    this.presence?.stop();
+    this.moduleCommands?.cancelAll();
+    const acks = this.dataAcks;
+    this.dataAcks = undefined;
+    for (const ack of acks?.values() ?? []) ack();
     // Ended by the hub while the module is still online: another node may have attached the same
     // module at the same moment (both then drop theirs on each other's car-up). Look again.
     if (this.moduleOnline && !this.stopped) setImmediate(() => void this.attach());
@@ -272,13 +279,16 @@ export class V3Car {
   }
 
   private scheduleRebuild(codes: Iterable<V2Code>, delayMs = REBUILD_DELAY_MS): void {
-    for (const c of codes) this.rebuild.add(c);
-    if (this.rebuild.size === 0 || this.rebuildTimer) return;
+    for (const c of codes) {
+      this.rebuild ??= new Set();
+      this.rebuild.add(c);
+    }
+    if (!this.rebuild || this.rebuildTimer) return;
     this.rebuildTimer = setTimeout(() => {
       this.rebuildTimer = undefined;
       const codes = this.rebuild;
-      this.rebuild = new Set();
-      if (!this.conn) return;
+      this.rebuild = undefined;
+      if (!this.conn || !codes) return;
       for (const m of buildV2Messages(codes, this.state, { units: this.units, online: true }))
         this.feed(m.code, m.payload);
     }, delayMs);
@@ -286,18 +296,22 @@ export class V3Car {
 
   // ---- from the hub -------------------------------------------------------------------------------
 
-  private fromHub(code: string, payload: Buffer): void {
+  /** A message the hub sends the car (MqttCarLinkHandlers). */
+  onSend(code: string, payload: Buffer): void {
     const text = payload.toString('utf8');
     switch (code) {
       case 'C':
         void this.command(text);
         return;
-      case 'Z':
-        this.presence.set(Number(text) || 0);
+      case 'Z': {
+        const apps = Number(text) || 0;
+        if (apps > 0) this.presence ??= this.makePresence();
+        this.presence?.set(apps);
         return;
+      }
       case 'h': {
-        const ack = this.dataAcks.get(text);
-        this.dataAcks.delete(text);
+        const ack = this.dataAcks?.get(text);
+        this.dataAcks?.delete(text);
         ack?.();
         return;
       }
@@ -318,11 +332,19 @@ export class V3Car {
     for (const line of lines) this.feedLine(line);
   }
 
+  private makePresence(): ActivePresence {
+    const { port, clientId } = this.host;
+    const topic = activeTopic(this.prefix, clientId);
+    return new ActivePresence((payload) => {
+      port.publish(topic, payload, { qos: 1 }).catch(() => {});
+    });
+  }
+
   /** Stops timers and clears the bridge's presence (server shutdown). */
   stop(): void {
     this.stopped = true;
     this.detach('server shutting down');
-    this.presence.stop();
+    this.presence?.stop();
     clearTimeout(this.rebuildTimer);
   }
 }
