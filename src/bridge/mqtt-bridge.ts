@@ -9,7 +9,7 @@ import { LimitedLog } from '../server/limited-log.js';
 import type { Link, LinkEvents } from '../server/link.js';
 import type { Vehicle } from '../store/store.js';
 import { V2Mirror } from './v2-mirror.js';
-import { V3Car } from './v3-car.js';
+import { V3Car, type V3CarHost } from './v3-car.js';
 import { VehicleDirectory } from './vehicle-directory.js';
 
 /** The bridge's own client id level: `ovms/<owner>/<vid>/client/ovms-server/…`. */
@@ -44,9 +44,13 @@ export class MqttBridge {
   private readonly sizeLog = new LimitedLog();
   private readonly ownerLog = new LimitedLog();
   private unsubscribe: (() => Promise<void>) | undefined;
+  private unobserve: (() => void) | undefined;
   private stopped = false;
   /** Settles once the bridge's subscription is active (or failed: the error is logged). */
   ready: Promise<void> = Promise.resolve();
+
+  /** What every V3Car of this bridge shares. */
+  private readonly carHost: V3CarHost;
 
   constructor(private readonly deps: MqttBridgeDeps) {
     this.directory = new VehicleDirectory(deps.hub.store, deps.log);
@@ -59,6 +63,26 @@ export class MqttBridge {
       commandTimeoutMs: this.commandTimeoutMs,
       command: (ref, command, params, timeoutMs) => hub.command(ref, command, params, timeoutMs),
     });
+    const bridge = this;
+    this.carHost = {
+      port,
+      log,
+      clientId: BRIDGE_CLIENT_ID,
+      idTag: this.idTag,
+      get commandTimeoutMs() {
+        return bridge.commandTimeoutMs;
+      },
+      get maxMetrics() {
+        return bridge.deps.config.mqtt.maxMetricsPerVehicle;
+      },
+      connectCar: (v, make) => deps.connectCar(v, make),
+      carElsewhere: async (k) => {
+        const local = hub.localCar(k);
+        if (local) return local.link.transport !== 'mqtt';
+        return (await hub.bus.presence.getCar(k)) !== undefined;
+      },
+      attachJitterMs: () => (hub.bus.spansProcesses ? Math.random() * ATTACH_JITTER_MS : 0),
+    };
   }
 
   /** A module's answer is awaited a little less than the hub keeps the requester (timeouts.command). */
@@ -69,7 +93,8 @@ export class MqttBridge {
 
   /** Starts following MQTT; does not wait for the broker (see `ready`). */
   start(): void {
-    this.deps.hub.carObserver = this.mirror;
+    // Cars this bridge attached are on MQTT already: the mirror shows the others.
+    this.unobserve = this.deps.hub.carMessages.add(this.mirror, { bridged: false });
     this.ready = this.deps.port
       .subscribe(BRIDGE_FILTER, (topic, payload) => this.onMessage(topic, payload))
       .then((stop) => {
@@ -84,7 +109,7 @@ export class MqttBridge {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.deps.hub.carObserver === this.mirror) this.deps.hub.carObserver = undefined;
+    this.unobserve?.();
     for (const car of this.cars.values()) car.stop();
     this.mirror.stop();
     await this.unsubscribe?.().catch(() => {});
@@ -160,27 +185,7 @@ export class MqttBridge {
       return undefined;
     }
     this.perOwner.set(owner, count + 1);
-    const { hub, port, log, config } = this.deps;
-    const car = new V3Car(
-      {
-        port,
-        log,
-        clientId: BRIDGE_CLIENT_ID,
-        idTag: this.idTag,
-        commandTimeoutMs: this.commandTimeoutMs,
-        maxMetrics: config.mqtt.maxMetricsPerVehicle,
-        connectCar: (v, make) => this.deps.connectCar(v, make),
-        carElsewhere: async (k) => {
-          const local = hub.localCar(k);
-          if (local) return local.link.transport !== 'mqtt';
-          return (await hub.bus.presence.getCar(k)) !== undefined;
-        },
-        attachJitterMs: () => (hub.bus.spansProcesses ? Math.random() * ATTACH_JITTER_MS : 0),
-      },
-      vehicle,
-      key,
-      prefix,
-    );
+    const car = new V3Car(this.carHost, vehicle, key, prefix);
     this.cars.set(key, car);
     return car;
   }

@@ -14,10 +14,10 @@ import {
   notifyTopic,
   responseTopic,
 } from '../protocol/v3/index.js';
-import type { Connection } from '../server/connection.js';
-import type { CarObserver } from '../server/hub.js';
+import type { CarObserver, ObservedCar, ObservedCarMessage } from '../server/car-message-observers.js';
+import { vehicleKey } from '../server/hub.js';
 import { LimitedLog } from '../server/limited-log.js';
-import type { Store, Vehicle, VehicleRef } from '../store/store.js';
+import type { Store, VehicleRef } from '../store/store.js';
 
 /** What the mirror needs around it. */
 export interface V2MirrorHost {
@@ -31,7 +31,7 @@ export interface V2MirrorHost {
 }
 
 interface Mirrored {
-  readonly vehicle: Vehicle;
+  readonly vehicle: VehicleRef;
   readonly prefix: string;
   readonly state: MetricState;
   units: DistanceUnit;
@@ -58,11 +58,11 @@ export class V2Mirror implements CarObserver {
     return this.cars.has(key);
   }
 
-  carUp(car: Connection): void {
-    const vehicle = car.vehicle!;
+  carUp(car: ObservedCar): void {
+    const vehicle = car.ref;
     let prefix: string;
     try {
-      prefix = defaultTopicPrefix(vehicle.ownerName, vehicle.vehicleId);
+      prefix = defaultTopicPrefix(car.ownerName, vehicle.vehicleId);
     } catch (err) {
       this.nameLog.event((suppressed) =>
         this.host.log.warn(
@@ -73,27 +73,27 @@ export class V2Mirror implements CarObserver {
       return;
     }
     const mirrored: Mirrored = { vehicle, prefix, state: new MetricState(), units: 'K' };
-    this.cars.set(car.vehicleKey, mirrored);
+    this.cars.set(car.key, mirrored);
     this.publish(metricTopic(prefix, CONNECTED_METRIC), 'yes', true);
     // What the car sent before: a new MQTT subscriber sees the whole state, not only what changes.
     void this.host.store
       .getMessages(vehicle)
       .then((messages) => {
-        if (this.cars.get(car.vehicleKey) !== mirrored) return;
+        if (this.cars.get(car.key) !== mirrored) return;
         for (const m of messages) if (!m.paranoid) this.apply(mirrored, m.code, m.payload, false);
       })
       .catch((err: Error) => this.host.log.error({ err }, 'v2 mirror: reading stored messages failed'));
   }
 
-  carMessage(car: Connection, code: string, payload: Buffer): void {
-    const mirrored = this.cars.get(car.vehicleKey);
-    if (mirrored) this.apply(mirrored, code, payload, true);
+  message(m: ObservedCarMessage): void {
+    const mirrored = this.cars.get(m.key ?? vehicleKey(m.ref));
+    if (mirrored) this.apply(mirrored, m.code, m.payload, true);
   }
 
-  carDown(car: Connection): void {
-    const mirrored = this.cars.get(car.vehicleKey);
+  carDown(car: ObservedCar): void {
+    const mirrored = this.cars.get(car.key);
     if (!mirrored) return;
-    this.cars.delete(car.vehicleKey);
+    this.cars.delete(car.key);
     this.publish(metricTopic(mirrored.prefix, CONNECTED_METRIC), 'no', true);
   }
 

@@ -4,7 +4,7 @@ import type { ServerConfig } from '../config/config.js';
 import type { Notifier } from '../notify/notifier.js';
 import { decodeCommandResponse, isFinalResponseLine } from '../protocol/messages/command.js';
 import type { Store, VehicleRef } from '../store/store.js';
-import { CarMessageObservers } from './car-message-observers.js';
+import { CarMessageObservers, observedCar } from './car-message-observers.js';
 import { commandRefused } from './command-pacing.js';
 import { BUSY_TEXT, busyReply, CommandRouter, GONE, type Requester } from './command-router.js';
 import type { Connection } from './connection.js';
@@ -23,16 +23,6 @@ export interface HubDeps {
   log: Logger;
   /** Sent to apps as `f<version>` after an F. */
   version: string;
-}
-
-/**
- * Told of this node's v2 car connections and their messages (the v3 bridge shows v2 cars on MQTT).
- * Cars the bridge itself attached (link transport `mqtt`) are not reported.
- */
-export interface CarObserver {
-  carUp(car: Connection): void;
-  carMessage(car: Connection, code: string, payload: Buffer): void;
-  carDown(car: Connection): void;
 }
 
 export function vehicleKey(ref: VehicleRef): string {
@@ -61,7 +51,7 @@ export class Hub {
   readonly utilisation: UtilisationCounter;
   /** Per-vehicle quota and write rate of the history cars write. */
   readonly historyLimits: HistoryLimits;
-  /** Observers of the messages this node's cars send (integrations such as ABRP). */
+  /** Observers of this node's cars and their messages (integrations such as ABRP, the v3 bridge). */
   readonly carMessages: CarMessageObservers;
   /** What this node has done, for the metrics (server-counters.ts). */
   readonly counters = new ServerCounters();
@@ -83,8 +73,6 @@ export class Hub {
   private readonly requests = new ServerRequests(this);
   /** Each car's relays in arrival order, after the writes they report when the bus spans nodes. */
   private readonly carRelays: RelayOrder;
-  /** See CarObserver; set by the v3 bridge. */
-  carObserver: CarObserver | undefined;
 
   constructor(deps: HubDeps) {
     this.config = deps.config;
@@ -302,17 +290,7 @@ export class Hub {
     await this.bus.presence.setCar(key, this.carAddress(conn));
     await this.bus.publish(key, { type: 'car-up', car: address });
     conn.send('Z', String(await this.bus.presence.getAppCount(key)));
-    this.observed(conn)?.carUp(conn);
-  }
-
-  /** The car observer, for a car it is told about. */
-  private observed(car: Connection): CarObserver | undefined {
-    return car.link.transport === 'mqtt' ? undefined : this.carObserver;
-  }
-
-  /** A message from a car, before it is handled: the car observer sees it. */
-  observeCarMessage(car: Connection, code: string, payload: Buffer): void {
-    this.observed(car)?.carMessage(car, code, payload);
+    this.carMessages.carUp(observedCar(conn));
   }
 
   private async attachClient(conn: Connection, key: string): Promise<void> {
@@ -363,7 +341,7 @@ export class Hub {
       this.routers.delete(conn);
       if (this.cars.get(key) === conn) {
         this.cars.delete(key);
-        this.observed(conn)?.carDown(conn);
+        this.carMessages.carDown(observedCar(conn));
         // Apps learn the car has gone after its last messages, not before.
         await this.carRelays.drained(conn);
         const address = this.address(conn);

@@ -44,7 +44,6 @@ function ignore(conn: Connection, code: string, why: string): undefined {
 // ---- from the car -----------------------------------------------------------------------------------
 
 function handleCarMessage(hub: Hub, car: Connection, msg: Message): Promise<void> | undefined {
-  hub.observeCarMessage(car, msg.code, msg.payload);
   const text = () => msg.payload.toString('latin1');
   switch (msg.code) {
     case 'P':
@@ -133,6 +132,8 @@ function storeAndRelay(
       code,
       payload: data,
       time,
+      key: car.vehicleKey,
+      transport: car.link.transport,
     });
   }
   const lines = [busLine(wireCode, relayed)];
@@ -144,6 +145,18 @@ function storeAndRelay(
 
 function relayAlert(hub: Hub, conn: Connection, payload: Buffer): Promise<void> {
   const relay = hub.toClients(conn, [busLine('P', payload)]);
+  if (hub.carMessages.active) {
+    const { ownerId, vehicleId } = conn.vehicle!;
+    const { vehicleKey: key, link } = conn;
+    hub.carMessages.notify({
+      ref: { ownerId, vehicleId },
+      code: 'P',
+      payload,
+      time: new Date(),
+      key,
+      transport: link.transport,
+    });
+  }
   if (payload.length < 2) return relay;
   const vehicle = conn.vehicle!;
   const text = payload.toString('utf8');
@@ -221,7 +234,14 @@ function saveHistory(
     // Observers (the recorder reads the modules' trip and charge logs) see it in H form, at its time.
     const payload = Buffer.from(`${rec.type},${rec.recordNumber},${rec.lifetime},${rec.data}`, 'latin1');
     const { ownerId, vehicleId } = car.vehicle!;
-    hub.carMessages.notify({ ref: { ownerId, vehicleId }, code: 'H', payload, time: record.timestamp });
+    hub.carMessages.notify({
+      ref: { ownerId, vehicleId },
+      code: 'H',
+      payload,
+      time: record.timestamp,
+      key: car.vehicleKey,
+      transport: car.link.transport,
+    });
   }
   return hub.store.addHistory(car.vehicle!, { ...record, expires: new Date(expires) }).then(() => true);
 }
