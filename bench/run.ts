@@ -137,16 +137,17 @@ const scenarios: Record<
   },
   v3: {
     target: 'bridged metrics/s ≥ 0.5 × bare aedes; ≤ 20 KB per idle v3 connection',
-    run: () => v3Scenario(50, 8, quick ? 3 : 8, quick ? 200 : 500, quick ? 500 : 2000),
+    run: () => v3Scenario(50, 8, quick ? 3 : 8, quick ? 200 : 500, quick ? 500 : 2000, quick ? 1 : 2),
     figure: (r) => {
-      const b = r.bridged as { metricsPerSecond: number; latencyMs: { p50: number; p99: number } };
-      const bare = r.bare as {
+      type Side = {
         metricsPerSecond: number;
         latencyMs: { p50: number; p99: number };
-        idle: IdleCost;
+        cpuUsPerMetric: { server: number };
       };
+      const b = r.bridged as Side;
+      const bare = r.bare as Side & { idle: IdleCost };
       const idle = r.idle as IdleCost;
-      return `bridged ${b.metricsPerSecond} metrics/s (v2 S p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms) vs bare aedes ${bare.metricsPerSecond}/s (relay p50 ${bare.latencyMs.p50} ms, p99 ${bare.latencyMs.p99} ms): ${r.ratio}×; per idle v3 module (${idle.modules} after ${idle.warm}, after GC): ${idle.bytesPerConnection} B RSS, ${idle.heapBytesPerConnection} B heap (bare aedes ${bare.idle.bytesPerConnection} B RSS, ${bare.idle.heapBytesPerConnection} B heap)`;
+      return `bridged ${b.metricsPerSecond} metrics/s (${b.cpuUsPerMetric.server} µs server CPU each; v2 S p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms) vs bare aedes ${bare.metricsPerSecond}/s (${bare.cpuUsPerMetric.server} µs; relay p50 ${bare.latencyMs.p50} ms, p99 ${bare.latencyMs.p99} ms): ${r.ratio}×; per idle v3 module (${idle.modules} after ${idle.warm}, after GC): ${idle.bytesPerConnection} B RSS, ${idle.heapBytesPerConnection} B heap (bare aedes ${bare.idle.bytesPerConnection} B RSS, ${bare.idle.heapBytesPerConnection} B heap)`;
     },
     met: (r) => (r.ratio as number) >= 0.5 && (r.idle as IdleCost).bytesPerConnection <= 20_480,
   },

@@ -3,6 +3,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { CONFIG_READ_TIMEOUT_MS } from '../../src/bridge/module-commands.js';
 import type { OvmsClient } from '../../src/client/ovms-client.js';
 import { closeAll, login, onCode } from '../clients.js';
+import { cpuMeter } from '../cpu.js';
 import { INSPECT_ARG, inspectorUrl, type MemoryProbe, memoryProbe } from '../inspector.js';
 import { freePort, startBenchServer } from '../server-process.js';
 import { pool, summarise } from '../stats.js';
@@ -31,6 +32,7 @@ function moduleClient(port: number, vehicleId: string, login = true): Promise<Mq
  * by the receiving side; latency is measured from the send time of that sequence number.
  */
 async function pumpMetrics(
+  pid: number,
   modules: MqttClient[],
   ids: string[],
   window: number,
@@ -66,12 +68,19 @@ async function pumpMetrics(
   await new Promise((r) => setTimeout(r, 1000)); // warm-up
   measuring = true;
   const started = performance.now();
+  const cpu = cpuMeter(pid);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   measuring = false;
   const elapsed = (performance.now() - started) / 1000;
+  const cpuUs = cpu(acked);
   running = false;
   await Promise.all(loops);
-  return { metricsPerSecond: Math.round(acked / elapsed), latencyMs: summarise(latencies) };
+  return {
+    metricsPerSecond: Math.round(acked / elapsed),
+    latencyMs: summarise(latencies),
+    /** CPU time per acknowledged metric, µs: the broker's process, and this one (the modules). */
+    cpuUsPerMetric: cpuUs,
+  };
 }
 
 /** `count` idle modules (from BENCH<first>): each logged in, 4 retained metrics, `connected = yes`. */
@@ -146,78 +155,100 @@ async function idleCost(
   }
 }
 
-/** The same publishes through a bare aedes broker in its own process, to one plain `ovms/#` subscriber. */
-async function bareBroker(modules: number, window: number, seconds: number, warm: number, idle: number) {
-  const child = spawn(process.execPath, [INSPECT_ARG, '--import', 'tsx', 'bench/bare-aedes-worker.ts'], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const inspector = inspectorUrl(child);
+/** A bare aedes broker (bench/bare-aedes-worker.ts) in its own process; `inspect` opens its inspector. */
+async function startBare(inspect: boolean) {
+  const child = spawn(
+    process.execPath,
+    [...(inspect ? [INSPECT_ARG] : []), '--import', 'tsx', 'bench/bare-aedes-worker.ts'],
+    { cwd: ROOT, stdio: ['pipe', 'pipe', inspect ? 'pipe' : 'inherit'] },
+  );
+  const inspector = inspect ? inspectorUrl(child) : undefined;
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
       const m = /ready (\d+)/.exec(d.toString());
       if (m) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`bare aedes exited with ${code}`)));
   });
+  return {
+    port,
+    pid: child.pid!,
+    inspectorUrl: inspector ? await inspector : undefined,
+    stop: async () => {
+      child.stdin!.end();
+      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    },
+  };
+}
+
+/** The publishes of `bridgedThroughput` through a bare aedes broker, to one plain `ovms/#` subscriber. */
+async function bareThroughput(modules: number, window: number, seconds: number) {
+  const bare = await startBare(false);
   const ids = Array.from({ length: modules }, (_, i) => `BENCH${i}`);
   const clients: MqttClient[] = [];
-  const probe = await memoryProbe(child.pid!, await inspector);
   try {
-    const idleCosts = await idleCost(port, probe, modules, warm, idle, false);
-    probe.close();
-    const subscriber = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+    const subscriber = await connectAsync(`mqtt://127.0.0.1:${bare.port}`, { reconnectPeriod: 0 });
     clients.push(subscriber);
     await subscriber.subscribeAsync('ovms/#', { qos: 0 });
     const index = new Map(ids.map((id, i) => [id, i]));
-    for (const id of ids) clients.push(await moduleClient(port, id, false));
-    const pumped = await pumpMetrics(clients.slice(1), ids, window, seconds, (deliver) =>
+    for (const id of ids) clients.push(await moduleClient(bare.port, id, false));
+    return await pumpMetrics(bare.pid, clients.slice(1), ids, window, seconds, (deliver) =>
       subscriber.on('message', (topic, payload) => {
         const i = index.get(topic.split('/')[2]!);
         if (i !== undefined) deliver(i, Number(payload.toString()));
       }),
     );
-    return { ...pumped, idle: idleCosts };
   } finally {
-    probe.close();
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
-    child.stdin.end();
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    await bare.stop();
   }
 }
 
-/**
- * Protocol v3: `modules` simulated v3 modules on the embedded broker, each with a v2 app, publish
- * metrics as fast as the broker acknowledges them; beside it the same publishes through a bare aedes
- * broker. Before that, in each, the cost of one more idle v3 module (logged in, `connected = yes`,
- * four retained metrics; see `idleCost`). The per-client publish rate (`mqtt.publish_rate`/`_burst`)
- * is lifted for this scenario only, so the broker and bridge are measured, not the limiter; so are
- * the per-address connection limit and the per-owner vehicle limit of the bridge (all modules come
- * from 127.0.0.1 and belong to the one bench owner).
- */
-export async function v3Scenario(modules = 50, window = 8, seconds = 8, warm = 500, idle = 2000) {
+async function bareIdleCost(modules: number, warm: number, idle: number): Promise<IdleCost> {
+  const bare = await startBare(true);
+  const probe = await memoryProbe(bare.pid, bare.inspectorUrl!);
+  try {
+    return await idleCost(bare.port, probe, modules, warm, idle, false);
+  } finally {
+    probe.close();
+    await bare.stop();
+  }
+}
+
+/** The server with the embedded broker, seeded with `vehicles` modules of the bench owner. */
+async function startV3Server(vehicles: number, inspect: boolean) {
   const mqttPort = await freePort();
-  const total = modules + warm + idle;
   const server = await startBenchServer(
-    total,
+    vehicles,
     {
       OVMS_MQTT_PORT: String(mqttPort),
       OVMS_MQTT_PUBLISH_RATE: '1000000',
       OVMS_MQTT_PUBLISH_BURST: '1000000',
-      OVMS_MQTT_MAX_CONNECTIONS_PER_ADDRESS: String(total + 100),
-      OVMS_MQTT_MAX_VEHICLES_PER_OWNER: String(total + 100),
+      OVMS_MQTT_MAX_CONNECTIONS_PER_ADDRESS: String(vehicles + 100),
+      OVMS_MQTT_MAX_VEHICLES_PER_OWNER: String(vehicles + 100),
     },
     undefined,
-    true,
+    inspect,
   );
+  return { server, mqttPort };
+}
+
+async function serverIdleCost(modules: number, warm: number, idle: number): Promise<IdleCost> {
+  const { server, mqttPort } = await startV3Server(modules + warm + idle, true);
+  try {
+    const probe = await memoryProbe(server.pid, server.inspectorUrl!);
+    return await idleCost(mqttPort, probe, modules, warm, idle, true).finally(() => probe.close());
+  } finally {
+    await server.stop();
+  }
+}
+
+/** `modules` v3 modules with a v2 app each: metrics/s acknowledged, and their age in the app's `S`. */
+async function bridgedThroughput(modules: number, window: number, seconds: number) {
+  const { server, mqttPort } = await startV3Server(modules, false);
   const mqttClients: MqttClient[] = [];
   const apps: OvmsClient[] = [];
   try {
-    // Memory first, on a quiet server.
-    const probe = await memoryProbe(server.pid, server.inspectorUrl!);
-    const idleCosts = await idleCost(mqttPort, probe, modules, warm, idle, true).finally(() => probe.close());
-    process.stderr.write(`v3: ${idle} idle modules measured\n`);
-    // Bridged throughput and v2 latency.
     const ids = Array.from({ length: modules }, (_, i) => `BENCH${i}`);
     const online: Promise<void>[] = [];
     for (const id of ids) {
@@ -237,29 +268,68 @@ export async function v3Scenario(modules = 50, window = 8, seconds = 8, warm = 5
       await c.publishAsync(`ovms/bench/${id}/metric/s/v3/connected`, 'yes', { retain: true, qos: 1 });
     }
     await Promise.all(online);
-    process.stderr.write('v3: modules online\n');
-    const bridged = await pumpMetrics(mqttClients, ids, window, seconds, (deliver) => {
+    return await pumpMetrics(server.pid, mqttClients, ids, window, seconds, (deliver) => {
       for (const [i, app] of apps.entries())
         onCode(app, 'S', (m) => deliver(i, Math.round(Number(m.text.split(',')[0]))));
     });
+  } finally {
     await closeAll(apps);
     await Promise.all(mqttClients.map((c) => c.endAsync(true).catch(() => {})));
     await server.stop();
-
-    process.stderr.write('v3: bridged measured\n');
-    const bare = await bareBroker(modules, window, seconds, warm, idle);
-    return {
-      modules,
-      window,
-      seconds,
-      bridged,
-      bare,
-      ratio: Math.round((bridged.metricsPerSecond / Math.max(1, bare.metricsPerSecond)) * 100) / 100,
-      idle: idleCosts,
-    };
-  } catch (err) {
-    await closeAll(apps);
-    await server.stop().catch(() => {});
-    throw err;
   }
+}
+
+type Pumped = Awaited<ReturnType<typeof pumpMetrics>>;
+
+/** Rounds of one side: metrics/s and CPU per metric averaged, latencies of the last round. */
+function combined(rounds: Pumped[]): Pumped {
+  const mean = (f: (r: Pumped) => number) => rounds.reduce((sum, r) => sum + f(r), 0) / rounds.length;
+  const tenth = (n: number) => Math.round(n * 10) / 10;
+  return {
+    metricsPerSecond: Math.round(mean((r) => r.metricsPerSecond)),
+    latencyMs: rounds[rounds.length - 1]!.latencyMs,
+    cpuUsPerMetric: {
+      server: tenth(mean((r) => r.cpuUsPerMetric.server)),
+      generator: tenth(mean((r) => r.cpuUsPerMetric.generator)),
+    },
+  };
+}
+
+/**
+ * Protocol v3: `modules` simulated v3 modules on the embedded broker, each with a v2 app, publish
+ * metrics as fast as the broker acknowledges them; beside it the same publishes through a bare aedes
+ * broker, each in a fresh process, alternating `rounds` times (the shared machine's load changes
+ * from one minute to the next). Then, in other fresh processes of each, the cost of one more idle
+ * v3 module (logged in, `connected = yes`, four retained metrics; see `idleCost`); those have their
+ * inspector open, which throughput runs must not have. The per-client publish rate
+ * (`mqtt.publish_rate`/`_burst`) is lifted for this scenario only, so the broker and bridge are
+ * measured, not the limiter; so are the per-address connection limit and the per-owner vehicle
+ * limit of the bridge (all modules come from 127.0.0.1 and belong to the one bench owner).
+ */
+export async function v3Scenario(modules = 50, window = 8, seconds = 8, warm = 500, idle = 2000, rounds = 2) {
+  const bridgedRounds: Pumped[] = [];
+  const bareRounds: Pumped[] = [];
+  for (let i = 0; i < rounds; i++) {
+    bridgedRounds.push(await bridgedThroughput(modules, window, seconds));
+    bareRounds.push(await bareThroughput(modules, window, seconds));
+    process.stderr.write(`v3: throughput round ${i + 1} measured\n`);
+  }
+  const idleCosts = await serverIdleCost(modules, warm, idle);
+  const bareIdle = await bareIdleCost(modules, warm, idle);
+  process.stderr.write('v3: idle modules measured\n');
+  const bridged = combined(bridgedRounds);
+  const bare = { ...combined(bareRounds), idle: bareIdle };
+  return {
+    modules,
+    window,
+    seconds,
+    rounds: bridgedRounds.map((b, i) => ({
+      bridged: b.metricsPerSecond,
+      bare: bareRounds[i]!.metricsPerSecond,
+    })),
+    bridged,
+    bare,
+    ratio: Math.round((bridged.metricsPerSecond / Math.max(1, bare.metricsPerSecond)) * 100) / 100,
+    idle: idleCosts,
+  };
 }

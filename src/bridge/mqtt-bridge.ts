@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ServerConfig } from '../config/config.js';
 import type { MqttPort } from '../mqtt/mqtt-port.js';
-import { parseTopic, splitDefaultPrefix } from '../protocol/v3/index.js';
+import { parseRelativeTopic, splitDefaultPrefix, type V3Topic } from '../protocol/v3/index.js';
 import type { Connection } from '../server/connection.js';
 import { type Hub, vehicleKey } from '../server/hub.js';
 import { LimitedLog } from '../server/limited-log.js';
@@ -128,44 +128,53 @@ export class MqttBridge {
       );
       return;
     }
-    const parsed = parseTopic(topic, split.prefix);
+    const parsed = parseRelativeTopic(split.rest);
     if (!parsed.ok) return;
     const t = parsed.topic;
     const text = payload.toString('utf8');
-    const done = this.directory.resolve(split.user, split.vehicleId).then((vehicle) => {
-      if (!vehicle || this.stopped) return;
-      const key = vehicleKey(vehicle);
-      if (this.mirror.has(key)) {
-        // This node shows the vehicle's v2 car on MQTT: metrics and notifications are its own
-        // echoes; other clients' commands and metric requests are for that car.
-        if (t.kind === 'client-command' && t.clientId !== BRIDGE_CLIENT_ID)
-          return this.mirror.command(key, t.clientId, t.commandId, text);
-        if (t.kind === 'client-request-metric' && t.clientId !== BRIDGE_CLIENT_ID)
-          this.mirror.requestMetric(key, text);
-        return;
-      }
-      switch (t.kind) {
-        case 'metric':
-          this.car(vehicle, key, split.prefix)?.onMetric(t.metric, text);
-          return;
-        case 'notify':
-          this.cars.get(key)?.onNotify(t.type, t.subtype, text);
-          return;
-        case 'notify-data':
-          return this.cars.get(key)?.onData(t.id, t.age, text);
-        case 'client-response':
-          if (t.clientId === BRIDGE_CLIENT_ID) this.cars.get(key)?.onResponse(t.commandId, text);
-          return;
-        case 'client-config':
-          if (t.clientId === BRIDGE_CLIENT_ID) this.cars.get(key)?.onConfig(t.levels, text);
-          return;
-        default:
-          return;
-      }
-    });
+    const vehicle = this.directory.lookup(split.user, split.vehicleId);
+    // Known vehicles (every message but a vehicle's first) are handled at once.
+    const done =
+      vehicle instanceof Promise
+        ? vehicle.then((v) => (v ? this.handle(v, split.prefix, t, text) : undefined))
+        : this.handle(vehicle, split.prefix, t, text);
+    if (done === undefined) return;
     // Only a data record holds its acknowledgement back until it is stored.
     if (t.kind === 'notify-data') return done;
     done.catch((err: Error) => this.deps.log.error({ err, topic }, 'protocol v3 bridge: message failed'));
+  }
+
+  /** One message of a registered vehicle's topics; a promise only for work that may fail later. */
+  private handle(vehicle: Vehicle, prefix: string, t: V3Topic, text: string): Promise<void> | undefined {
+    if (this.stopped) return undefined;
+    const key = vehicleKey(vehicle);
+    if (this.mirror.has(key)) {
+      // This node shows the vehicle's v2 car on MQTT: metrics and notifications are its own
+      // echoes; other clients' commands and metric requests are for that car.
+      if (t.kind === 'client-command' && t.clientId !== BRIDGE_CLIENT_ID)
+        return this.mirror.command(key, t.clientId, t.commandId, text);
+      if (t.kind === 'client-request-metric' && t.clientId !== BRIDGE_CLIENT_ID)
+        this.mirror.requestMetric(key, text);
+      return undefined;
+    }
+    switch (t.kind) {
+      case 'metric':
+        this.car(vehicle, key, prefix)?.onMetric(t.metric, text);
+        return undefined;
+      case 'notify':
+        this.cars.get(key)?.onNotify(t.type, t.subtype, text);
+        return undefined;
+      case 'notify-data':
+        return this.cars.get(key)?.onData(t.id, t.age, text);
+      case 'client-response':
+        if (t.clientId === BRIDGE_CLIENT_ID) this.cars.get(key)?.onResponse(t.commandId, text);
+        return undefined;
+      case 'client-config':
+        if (t.clientId === BRIDGE_CLIENT_ID) this.cars.get(key)?.onConfig(t.levels, text);
+        return undefined;
+      default:
+        return undefined;
+    }
   }
 
   /** The vehicle's v3 car, made on its first metric (at most `mqtt.max_vehicles_per_owner` per owner). */

@@ -15,7 +15,8 @@ export const UNKNOWN_LOGS_PER_MINUTE = 20;
  * `UNKNOWN_LOGS_PER_MINUTE` a minute (a client inventing vehicle ids cannot fill the log).
  */
 export class VehicleDirectory {
-  private readonly known = new Map<string, Promise<Vehicle | undefined>>();
+  /** The lookup in flight, then (once found) the vehicle itself, read without waiting. */
+  private readonly known = new Map<string, Promise<Vehicle | undefined> | Vehicle>();
   private readonly unknown = new Map<string, number>();
   private readonly logged = new Set<string>();
   private window = { start: Number.NEGATIVE_INFINITY, count: 0 };
@@ -26,15 +27,25 @@ export class VehicleDirectory {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * The vehicle, or a promise of it (undefined when unknown): known vehicles are answered at once,
+   * which every message but a vehicle's first is.
+   */
+  lookup(owner: string, vehicleId: string): Vehicle | Promise<Vehicle | undefined> {
+    const cached = this.known.get(`${owner}/${vehicleId}`);
+    return cached ?? this.resolve(owner, vehicleId);
+  }
+
   resolve(owner: string, vehicleId: string): Promise<Vehicle | undefined> {
     const key = `${owner}/${vehicleId}`;
     const cached = this.known.get(key);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
     const since = this.unknown.get(key);
     if (since !== undefined && this.now() - since < UNKNOWN_RETRY_MS) return Promise.resolve(undefined);
     const lookup = this.store.findVehicle(vehicleId).then((vehicle) => {
       if (vehicle && vehicle.ownerName === owner) {
         this.unknown.delete(key);
+        if (this.known.get(key) === lookup) this.known.set(key, vehicle);
         return vehicle;
       }
       this.known.delete(key);

@@ -35,13 +35,18 @@ export function prefixOf(who: BrokerIdentity): string {
  * prefix level equal, at least one level after them, and no wildcard in a topic.
  */
 function under(levels: readonly string[], topic: string, filter: boolean): boolean {
-  if (!levels.every(isTopicSafeName)) return false;
-  const parts = topic.split('/');
-  if (parts.length <= levels.length) return false;
-  for (let i = 0; i < levels.length; i++) if (parts[i] !== levels[i]) return false;
-  if (filter) return true;
-  return !parts.some((p) => p.includes('+') || p.includes('#'));
+  // Every publish passes here: the levels are compared in place, the topic is not split.
+  let at = 0;
+  for (const level of levels) {
+    if (!isTopicSafeName(level)) return false;
+    if (!topic.startsWith(level, at) || topic.charCodeAt(at + level.length) !== SLASH) return false;
+    at += level.length + 1;
+  }
+  return filter || !WILDCARD.test(topic);
 }
+
+const SLASH = 0x2f;
+const WILDCARD = /[+#]/;
 
 /** May this identity publish on `topic`? */
 export function mayPublish(who: BrokerIdentity, topic: string): boolean {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
+import { isTopicSafeName } from '../../src/auth/account-names.js';
 import {
   type BrokerIdentity,
   hasRightsFor,
@@ -55,6 +57,29 @@ test('rights: a car command topic needs vehicle.control, a module shell command 
     'ovms/alice/ha/command/x',
   ])
     assert.ok(hasRightsFor('mqtt', topic), topic);
+});
+
+test('topic access compared in place agrees with the rule level by level (the topic split at "/")', () => {
+  const byLevels = (levels: string[], topic: string, filter: boolean) => {
+    if (!levels.every(isTopicSafeName)) return false;
+    const parts = topic.split('/');
+    if (parts.length <= levels.length || levels.some((l, i) => parts[i] !== l)) return false;
+    return filter || !parts.some((p) => p.includes('+') || p.includes('#'));
+  };
+  const level = fc.constantFrom('ovms', 'alice', 'CAR1', 'al', 'ice', '', '+', '#', 'a/b', 'x');
+  const topic = fc.array(level, { maxLength: 6 }).map((l) => l.join('/'));
+  fc.assert(
+    fc.property(level, level, topic, (owner, vehicleId, t) => {
+      const o: BrokerIdentity = { kind: 'owner', ownerId: 1, owner };
+      const v: BrokerIdentity = { kind: 'vehicle', ownerId: 1, owner, vehicleId };
+      assert.equal(mayPublish(o, t), byLevels(['ovms', owner], t, false));
+      assert.equal(maySubscribe(o, t), byLevels(['ovms', owner], t, true));
+      assert.equal(mayPublish(v, t), byLevels(['ovms', owner, vehicleId], t, false));
+      assert.equal(maySubscribe(v, t), byLevels(['ovms', owner, vehicleId], t, true));
+      assert.equal(ownsTopic(owner, t), byLevels(['ovms', owner], t, true));
+    }),
+    { numRuns: 2000 },
+  );
 });
 
 test('packet sizer: refuses a packet whose header announces more than the limit, at any chunk boundary', () => {

@@ -34,6 +34,8 @@ export interface MetricBatchResult {
 /** One update: a metric name (dotted) and its payload text. An empty text clears the metric. */
 export type MetricUpdate = readonly [name: string, text: string];
 
+const UNCHANGED: MetricBatchResult = { changed: [], rebuild: [], rejected: [] };
+
 export class MetricState implements MetricReader {
   private readonly entries = new Map<string, MetricEntry>();
 
@@ -63,9 +65,16 @@ export class MetricState implements MetricReader {
     return { changed: [...changed], rebuild: v2CodesForMetrics(changed), rejected };
   }
 
-  /** Applies one update; see `apply`. */
+  /** Applies one update; see `apply` (the same result, without a batch's bookkeeping). */
   set(name: string, text: string): MetricBatchResult {
-    return this.apply([[name, text]]);
+    const before = this.entries.get(name);
+    if (text !== '' && before?.text === text) return UNCHANGED;
+    const decoded = text === '' ? undefined : decodeMetric(name, text);
+    const rejected = decoded && decoded.value === undefined ? [{ name, text, reason: decoded.reason }] : [];
+    if (decoded?.value !== undefined) this.entries.set(name, { text, value: decoded.value });
+    else if (!this.entries.delete(name))
+      return rejected.length === 0 ? UNCHANGED : { ...UNCHANGED, rejected };
+    return { changed: [name], rebuild: v2CodesForMetric(name), rejected };
   }
 
   value(name: string): MetricValue | undefined {

@@ -46,8 +46,13 @@ export type TopicParse =
   | { readonly ok: true; readonly topic: V3Topic }
   | { readonly ok: false; readonly error: TopicParseError; readonly reason: string };
 
+/** Any character a topic level must not hold. */
+const UNSAFE_IN_LEVEL = /[+#/\u0000]/;
+
 /** Why a single topic level is unusable, or `undefined` when it is fine. */
 export function levelProblem(level: string): string | undefined {
+  // Every level of every message passes here: the usual answer first, in one scan.
+  if (level !== '' && !UNSAFE_IN_LEVEL.test(level)) return undefined;
   if (level === '') return 'empty topic level';
   if (level.includes('+') || level.includes('#')) return `wildcard in topic level ${JSON.stringify(level)}`;
   if (level.includes('/')) return `"/" inside topic level ${JSON.stringify(level)}`;
@@ -101,12 +106,15 @@ export function splitDefaultPrefix(
 ):
   | { readonly user: string; readonly vehicleId: string; readonly prefix: string; readonly rest: string }
   | undefined {
-  const levels = topic.split('/');
-  const [root, user, vehicleId] = levels;
-  if (root !== 'ovms' || user === undefined || vehicleId === undefined || levels.length < 4) return undefined;
+  // Called for every message a bridge follows: the three levels are found without splitting it all.
+  if (!topic.startsWith('ovms/')) return undefined;
+  const userEnd = topic.indexOf('/', 5);
+  const vehicleEnd = userEnd < 0 ? -1 : topic.indexOf('/', userEnd + 1);
+  if (vehicleEnd < 0) return undefined;
+  const user = topic.slice(5, userEnd);
+  const vehicleId = topic.slice(userEnd + 1, vehicleEnd);
   if (levelProblem(user) !== undefined || levelProblem(vehicleId) !== undefined) return undefined;
-  const prefix = `ovms/${user}/${vehicleId}/`;
-  return { user, vehicleId, prefix, rest: topic.slice(prefix.length) };
+  return { user, vehicleId, prefix: topic.slice(0, vehicleEnd + 1), rest: topic.slice(vehicleEnd + 1) };
 }
 
 /** `v.b.soc` → `v/b/soc`. Throws a `TopicError` for empty segments, wildcards or `/`. */
@@ -175,7 +183,14 @@ export function parseTopic(topic: string, prefix: string): TopicParse {
   if (!topic.startsWith(prefix)) {
     return { ok: false, error: 'outside-prefix', reason: `topic is not under ${JSON.stringify(prefix)}` };
   }
-  const relative = topic.slice(prefix.length);
+  return parseRelativeTopic(topic.slice(prefix.length));
+}
+
+/**
+ * Parses the part of a topic after a prefix known to be valid (e.g. the `rest` of
+ * `splitDefaultPrefix`), as `parseTopic` does.
+ */
+export function parseRelativeTopic(relative: string): TopicParse {
   if (relative === 'event') return found({ kind: 'event-legacy' });
   const levels = relative.split('/');
   for (const level of levels) {
@@ -185,8 +200,11 @@ export function parseTopic(topic: string, prefix: string): TopicParse {
   const [root, ...rest] = levels;
   switch (root) {
     case 'metric': {
-      const metric = pathToMetric(rest);
-      return 'reason' in metric ? invalid(metric.reason) : found({ kind: 'metric', metric: metric.name });
+      // The levels are checked above; pathToMetric's other rule: no dot inside one.
+      if (rest.length === 0) return invalid('no metric name');
+      const dotted = rest.find((level) => level.includes('.'));
+      if (dotted !== undefined) return invalid(`"." inside topic level ${JSON.stringify(dotted)}`);
+      return found({ kind: 'metric', metric: rest.join('.') });
     }
     case 'notify':
       return parseNotify(rest);

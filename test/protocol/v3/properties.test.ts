@@ -6,13 +6,17 @@ import {
   buildV2Messages,
   decodeMetric,
   historyFromDataNotification,
+  levelProblem,
   MAX_SHELL_LINE,
   MetricState,
   metricsFromV2,
+  parseRelativeTopic,
   parseTopic,
+  pathToMetric,
   pushFromNotification,
   replyFromShellOutputs,
   STANDARD_METRICS,
+  splitDefaultPrefix,
   translateCommand,
   ussdReplyFromNotification,
   V2_CODES,
@@ -67,6 +71,50 @@ test('parseTopic never throws and always says why it rejects', () => {
         if (!result.ok) assert.ok(result.reason.length > 0);
       }
     }),
+    RUNS,
+  );
+});
+
+test('a followed topic read without splitting it all agrees with the level-by-level rules', () => {
+  fc.assert(
+    fc.property(text, (rest) => {
+      const topic = `ovms/${rest}`;
+      const levels = topic.split('/');
+      const [, user = '', vehicleId = ''] = levels;
+      const fine =
+        levels.length >= 4 && levelProblem(user) === undefined && levelProblem(vehicleId) === undefined;
+      assert.deepEqual(
+        splitDefaultPrefix(topic),
+        fine
+          ? { user, vehicleId, prefix: `ovms/${user}/${vehicleId}/`, rest: levels.slice(3).join('/') }
+          : undefined,
+      );
+      const metricLevels = rest.split('/');
+      const byLevels = metricLevels.every((l) => levelProblem(l) === undefined)
+        ? pathToMetric(metricLevels)
+        : undefined;
+      const parsed = parseRelativeTopic(`metric/${rest}`);
+      if (byLevels && 'name' in byLevels)
+        assert.deepEqual(parsed, { ok: true, topic: { kind: 'metric', metric: byLevels.name } });
+      else assert.equal(parsed.ok, false);
+    }),
+    RUNS,
+  );
+});
+
+test('MetricState.set gives what a batch of that one update gives, state included', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(metricName, fc.oneof(text, fc.constant(''))), { maxLength: 30 }),
+      (updates) => {
+        const one = new MetricState();
+        const batch = new MetricState();
+        for (const [name, value] of updates) {
+          assert.deepEqual(one.set(name, value), batch.apply([[name, value]]));
+          assert.deepEqual([...one.metrics()], [...batch.metrics()]);
+        }
+      },
+    ),
     RUNS,
   );
 });
