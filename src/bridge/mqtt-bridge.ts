@@ -16,8 +16,6 @@ import { VehicleDirectory } from './vehicle-directory.js';
 export const BRIDGE_CLIENT_ID = 'ovms-server';
 /** Everything under the default layout `ovms/<owner>/<vehicle id>/…` (V3.md §2.1). */
 export const BRIDGE_FILTER = 'ovms/#';
-/** Several nodes: the most a node waits before attaching a module (see V3CarHost.attachJitterMs). */
-export const ATTACH_JITTER_MS = 500;
 
 export interface MqttBridgeDeps {
   hub: Hub;
@@ -81,7 +79,8 @@ export class MqttBridge {
         if (local) return local.link.transport !== 'mqtt';
         return (await hub.bus.presence.getCar(k)) !== undefined;
       },
-      attachJitterMs: () => (hub.bus.spansProcesses ? Math.random() * ATTACH_JITTER_MS : 0),
+      claim: (k) => hub.bus.claim(`v3:${k}`),
+      release: (k) => hub.bus.release(`v3:${k}`),
     };
   }
 

@@ -41,12 +41,15 @@ export interface V3CarHost {
   /** Whether another car connection holds the vehicle now (a v2 login, or this car on another node). */
   carElsewhere(vehicleKey: string): Promise<boolean>;
   /**
-   * How long to wait before looking whether another node holds the vehicle: every node following
-   * the broker reads the module's `connected = yes` at the same time, so each waits a random while
-   * and the first to attach is seen by the others (0 on a single node).
+   * Takes the module for this node (Bus.claim): every node following the broker reads its
+   * `connected = yes` at the same moment, and exactly one of them may attach it.
    */
-  attachJitterMs(): number;
+  claim(vehicleKey: string): Promise<boolean>;
+  release(vehicleKey: string): Promise<void>;
 }
+
+/** A node that found the module claimed by another looks again this often while it is online. */
+export const CLAIM_RETRY_MS = 10_000;
 
 /** Metric updates arriving close together make one rebuild of each v2 message they change. */
 export const REBUILD_DELAY_MS = 200;
@@ -74,6 +77,8 @@ export class V3Car implements MqttCarLinkHandlers {
   private moduleCommands: ModuleCommands | undefined;
   private rebuild: Set<V2Code> | undefined;
   private rebuildTimer: NodeJS.Timeout | undefined;
+  /** While another node holds the module: when to try to take it (that node may die). */
+  private claimRetry: NodeJS.Timeout | undefined;
   private dataAcks: Map<string, () => void> | undefined;
   private logs: { full: LimitedLog; rejected: LimitedLog; offline: LimitedLog } | undefined;
 
@@ -129,6 +134,10 @@ export class V3Car implements MqttCarLinkHandlers {
     }
     if (name === CONNECTED_METRIC) {
       this.moduleOnline = text === 'yes';
+      if (!this.moduleOnline) {
+        clearTimeout(this.claimRetry);
+        this.claimRetry = undefined;
+      }
       if (text === 'yes') void this.attach();
       else this.detach('the module disconnected (v3 connected = no)');
       return;
@@ -218,15 +227,24 @@ export class V3Car implements MqttCarLinkHandlers {
   private async attach(): Promise<void> {
     if (this.conn || this.attaching) return;
     this.attaching = true;
+    clearTimeout(this.claimRetry);
+    this.claimRetry = undefined;
     try {
-      const jitter = this.host.attachJitterMs();
-      if (jitter > 0) await new Promise((resolve) => setTimeout(resolve, jitter));
-      if (this.conn || !this.moduleOnline || this.stopped) return;
-      if (await this.host.carElsewhere(this.key)) {
+      if (!this.moduleOnline || this.stopped) return;
+      if (!(await this.host.claim(this.key))) {
+        this.host.log.debug({ vehicle: this.label }, 'v3 module attached by another node');
+        this.claimRetry = setTimeout(() => void this.attach(), CLAIM_RETRY_MS);
+        this.claimRetry.unref();
+        return;
+      }
+      const elsewhere = this.moduleOnline && !this.stopped && (await this.host.carElsewhere(this.key));
+      if (elsewhere)
         this.host.log.info(
           { vehicle: this.label },
           'v3 module ignored: the vehicle is connected by another car connection',
         );
+      if (elsewhere || !this.moduleOnline || this.stopped) {
+        await this.host.release(this.key);
         return;
       }
       this.conn = this.host.connectCar(this.vehicle, (events) => {
@@ -250,6 +268,7 @@ export class V3Car implements MqttCarLinkHandlers {
   /** The hub ended the car connection (MqttCarLinkHandlers). */
   onEnd(): void {
     this.conn = undefined;
+    void this.host.release(this.key).catch(() => {});
     this.events = undefined;
     clearTimeout(this.rebuildTimer);
     this.rebuildTimer = undefined;
@@ -259,8 +278,8 @@ export class V3Car implements MqttCarLinkHandlers {
     const acks = this.dataAcks;
     this.dataAcks = undefined;
     for (const ack of acks?.values() ?? []) ack();
-    // Ended by the hub while the module is still online: another node may have attached the same
-    // module at the same moment (both then drop theirs on each other's car-up). Look again.
+    // Ended by the hub while the module is still online (a v2 login took the vehicle, or the
+    // connection went idle): look again.
     if (this.moduleOnline && !this.stopped) setImmediate(() => void this.attach());
   }
 
@@ -346,5 +365,6 @@ export class V3Car implements MqttCarLinkHandlers {
     this.detach('server shutting down');
     this.presence?.stop();
     clearTimeout(this.rebuildTimer);
+    clearTimeout(this.claimRetry);
   }
 }

@@ -82,5 +82,14 @@ export interface Bus {
   subscribe(vehicleKey: string, handler: (event: VehicleEvent) => void): Promise<Unsubscribe>;
   publishGroup(event: GroupEvent): Promise<void>;
   subscribeGroups(handler: (event: GroupEvent) => void): Promise<Unsubscribe>;
+  /**
+   * Takes `name` for this node if no live node holds it (atomically: of nodes claiming at once,
+   * exactly one gets it); true when this node holds it now, which it keeps until `release`, its
+   * `close`, or its death (then the claim lapses with its lease). The v3 bridge claims a module
+   * this way before attaching it, as every node following one broker sees the module.
+   */
+  claim(name: string): Promise<boolean>;
+  /** Gives a claim of this node up (nothing when it holds none). */
+  release(name: string): Promise<void>;
   close(): Promise<void>;
 }

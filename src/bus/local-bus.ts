@@ -11,6 +11,8 @@ export class LocalNetwork {
   readonly cars = new Map<string, ConnAddress>();
   /** vehicle key → node → count. */
   readonly appCounts = new Map<string, Map<string, number>>();
+  /** Claim name → the node holding it. */
+  readonly claims = new Map<string, string>();
 }
 
 /** The in-process bus: synchronous delivery in publish order. */
@@ -95,8 +97,22 @@ export class LocalBus implements Bus {
     };
   }
 
-  /** Drops this node's subscriptions and app counts (its cars are cleared by the hub on close). */
+  /** One process: a claim is taken and checked in one step (one node alone always gets it). */
+  async claim(name: string): Promise<boolean> {
+    const holder = this.network.claims.get(name);
+    if (holder !== undefined && holder !== this.nodeId) return false;
+    this.network.claims.set(name, this.nodeId);
+    return true;
+  }
+
+  async release(name: string): Promise<void> {
+    if (this.network.claims.get(name) === this.nodeId) this.network.claims.delete(name);
+  }
+
+  /** Drops this node's subscriptions, app counts and claims (its cars are cleared by the hub on close). */
   async close(): Promise<void> {
+    for (const [name, node] of [...this.network.claims])
+      if (node === this.nodeId) this.network.claims.delete(name);
     for (const { key, fn } of this.handlers) this.network.vehicles.get(key)?.delete(fn);
     this.handlers.clear();
     for (const h of this.groupHandlers) this.network.groupHandlers.delete(h);

@@ -14,6 +14,11 @@ export interface RedisBusOptions {
 
 // Clears the car key only while it still names this connection (a newer login may own it).
 const CLEAR_IF_MINE = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end return 0`;
+// A claim: taken when free (SET NX with the lease's expiry), or renewed when this node holds it.
+const CLAIM = `local holder = redis.call('GET', KEYS[1])
+if holder == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0`;
 
 /**
  * The bus over Redis: pub/sub channels per vehicle for the events, and keys for presence. Each node
@@ -31,6 +36,8 @@ export class RedisBus implements Bus {
   private readonly leaseMs: number;
   private readonly handlers = new Map<string, Set<(e: VehicleEvent) => void>>();
   private readonly groupHandlers = new Set<(e: GroupEvent) => void>();
+  /** Claims this node holds: renewed with its lease. */
+  private readonly claims = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -96,6 +103,7 @@ export class RedisBus implements Bus {
     if (this.closed) return;
     try {
       await this.renewLease();
+      await this.renewClaims();
       await this.reapDeadNodes();
     } catch {
       // Redis unreachable: ioredis reconnects; the next tick tries again.
@@ -220,6 +228,39 @@ export class RedisBus implements Bus {
     };
   }
 
+  /**
+   * A key with this node's id and the lease's expiry (SET NX), renewed at every heartbeat: a node
+   * that dies loses its claims when its lease would lapse.
+   */
+  async claim(name: string): Promise<boolean> {
+    const held = await this.takeClaim(name);
+    if (held) this.claims.add(name);
+    else this.claims.delete(name);
+    return held;
+  }
+
+  /** All of them in one round trip; one found taken by another node (after an outage) is dropped. */
+  private async renewClaims(): Promise<void> {
+    if (this.claims.size === 0) return;
+    const names = [...this.claims];
+    const batch = this.pub.pipeline();
+    for (const name of names)
+      batch.eval(CLAIM, 1, this.k(`claim:${name}`), this.nodeId, String(this.leaseMs));
+    const results = (await batch.exec()) ?? [];
+    results.forEach(([err, held], i) => {
+      if (!err && held !== 1) this.claims.delete(names[i]!);
+    });
+  }
+
+  private async takeClaim(name: string): Promise<boolean> {
+    return (await this.pub.eval(CLAIM, 1, this.k(`claim:${name}`), this.nodeId, String(this.leaseMs))) === 1;
+  }
+
+  async release(name: string): Promise<void> {
+    this.claims.delete(name);
+    await this.pub.eval(CLEAR_IF_MINE, 1, this.k(`claim:${name}`), this.nodeId);
+  }
+
   async publishGroup(event: GroupEvent): Promise<void> {
     await this.pub.publish(this.k('groups'), JSON.stringify(event));
   }
@@ -237,6 +278,7 @@ export class RedisBus implements Bus {
     this.closed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
     try {
+      for (const name of [...this.claims]) await this.release(name);
       for (const key of await this.pub.smembers(this.k(`node-apps:${this.nodeId}`))) {
         await this.pub.hdel(this.k(`apps:${key}`), this.nodeId);
       }

@@ -153,8 +153,48 @@ export function busConformance(name: string, factory: BusFactory): void {
       assert.equal(await nodes[1]!.presence.getAppCount('1/CAR'), 1);
     });
 
+    test('claims: one node holds a name until it releases it; of nodes claiming at once exactly one gets it', async (t) => {
+      const { nodes, cleanup } = await factory.makeNodes(3);
+      t.after(cleanup);
+      const [a, b, c] = nodes as [Bus, Bus, Bus];
+      assert.equal(await a.claim('v3:1/CAR'), true);
+      assert.equal(await a.claim('v3:1/CAR'), true, 'the holder claims again');
+      assert.equal(await b.claim('v3:1/CAR'), false);
+      assert.equal(await b.claim('v3:2/CAR'), true, 'another name is free');
+      await b.release('v3:1/CAR');
+      assert.equal(await c.claim('v3:1/CAR'), false, 'only the holder releases');
+      await a.release('v3:1/CAR');
+      assert.equal(await c.claim('v3:1/CAR'), true);
+      for (let round = 0; round < 20; round++) {
+        const name = `v3:race/${round}`;
+        const won = await Promise.all(nodes.map((n) => n.claim(name)));
+        assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won}`);
+      }
+    });
+
+    test('a node that closes gives its claims up', async (t) => {
+      const { nodes, cleanup } = await factory.makeNodes(2);
+      t.after(cleanup);
+      assert.equal(await nodes[0]!.claim('v3:1/CAR'), true);
+      await nodes[0]!.close();
+      assert.equal(await nodes[1]!.claim('v3:1/CAR'), true);
+    });
+
     if (factory.crash) {
       const crash = factory.crash;
+      test('the claims of a crashed node lapse with its lease', async (t) => {
+        const { nodes, cleanup } = await factory.makeNodes(2);
+        t.after(cleanup);
+        const [dead, alive] = nodes as [Bus, Bus];
+        assert.equal(await dead.claim('v3:1/CAR'), true);
+        await crash(dead);
+        const deadline = Date.now() + 15_000;
+        while (!(await alive.claim('v3:1/CAR'))) {
+          assert.ok(Date.now() < deadline, 'the claim never lapsed');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      });
+
       test('a crashed node loses its cars and apps after its lease, and the others are told', async (t) => {
         const { nodes, cleanup } = await factory.makeNodes(2);
         t.after(cleanup);

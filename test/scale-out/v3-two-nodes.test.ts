@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { connectAsync } from 'mqtt';
+import { CLAIM_RETRY_MS } from '../../src/bridge/v3-car.js';
 import { type ClusterNode, startCluster } from '../helpers/cluster.js';
 import { eventually } from '../helpers/eventually.js';
 import { TestClient } from '../helpers/test-client.js';
@@ -118,4 +119,51 @@ test('two nodes on one external broker: a v3 module is attached once, an app on 
     'v/c/mode',
   ])
     await watcher.publishAsync(`${prefix}metric/${name}`, '', { retain: true });
+});
+
+test('two nodes: modules coming online at the same moment are each attached by one node (the bus claim in Redis); a node that stops hands its modules to the other', async (t) => {
+  const ids = Array.from({ length: 6 }, () => uniqueName('V3'));
+  const { startNode } = await startCluster(
+    t,
+    0,
+    async (store, ownerId) => {
+      for (const vehicleId of ids) await store.createVehicle({ ownerId, vehicleId, secret: 'secret1' });
+    },
+    // As above: no session left on the shared Mosquitto.
+    { OVMS_MQTT_URL: MOSQUITTO_URL, OVMS_MQTT_SESSION_EXPIRY: '0' },
+  );
+  const nodes = [await startNode(uniqueName('node1-')), await startNode(uniqueName('node2-'))];
+  for (const n of nodes)
+    await eventually(
+      async () => count(n, 'protocol v3 bridge following MQTT'),
+      (c) => c === 1,
+      10_000,
+    );
+  const modules = await Promise.all(ids.map((id) => V3Module.connect('owner', id)));
+  t.after(() => Promise.all(modules.map((m) => m.close(['v.b.soc']))));
+  await Promise.all(modules.map((m) => m.metrics({ 'v.b.soc': '50' })));
+  await Promise.all(modules.map((m) => m.online()));
+  const holders = (id: string) =>
+    nodes.filter((n) => n.output.some((l) => l.includes('v3 module connected') && l.includes(id)));
+  await eventually(
+    async () => ids.map((id) => holders(id).length),
+    (c) => c.every((n) => n >= 1),
+    10_000,
+  );
+  for (const id of ids) assert.equal(holders(id).length, 1, `${id} attached once`);
+  for (const n of nodes) assert.equal(count(n, 'duplicate car login'), 0);
+
+  // The node holding the first module stops: the other takes the module over (within the claim retry).
+  const [gone] = holders(ids[0]!) as [ClusterNode];
+  const survivor = nodes.find((n) => n !== gone)!;
+  const app = client(t, survivor, 'A', ids[0]!);
+  await app.client.connect();
+  while ((await app.nextOf('Z')) !== 'Z1');
+  const exited = new Promise((r) => gone.process.once('exit', r));
+  gone.process.kill('SIGTERM');
+  await exited;
+  while ((await app.nextOf('Z')) !== 'Z0');
+  // Within CLAIM_RETRY_MS (10 s) of the claim being released.
+  while ((await app.nextOf('Z', CLAIM_RETRY_MS + 5000)) !== 'Z1');
+  assert.equal(holders(ids[0]!).length, 2, 'attached by the survivor after the other left');
 });
