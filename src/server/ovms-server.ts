@@ -512,6 +512,8 @@ export class OvmsServer {
     this.housekeeping.stop();
     this.abrp.stop();
     this.certificates?.stop();
+    // The bridge first: a v3 module's car closed below must not be attached again meanwhile.
+    const bridgeStopped = this.bridge?.stop();
     const closed = Promise.all(this.listeners.map((l) => l.close()));
     for (const conn of [...this.live]) conn.close('server shutting down');
     // Peers that do not close their side (or never sent a line) must not hold the shutdown up.
@@ -522,7 +524,7 @@ export class OvmsServer {
     clearTimeout(grace);
     await Promise.all(this.detaching);
     await this.homeAssistant?.stop();
-    await this.bridge?.stop();
+    await bridgeStopped;
     await this.externalBroker?.close();
     await this.broker?.close();
     await this.http.stop();
