@@ -85,8 +85,12 @@ function sizedPush(tooLarge: (socket: net.Socket, problem: string) => void) {
   };
 }
 
-/** mqtt-packet's own copy of `bl`, whose plain BufferList the parser can use (see lightenParser). */
-const { BufferList } = createRequire(createRequire(import.meta.url).resolve('mqtt-packet'))('bl') as {
+/**
+ * mqtt-packet's own copy of `bl`, whose plain BufferList the parser can use (see lightenParser),
+ * found from aedes (mqtt-packet is its dependency, not ours: it may be installed under aedes).
+ */
+const aedesRequire = createRequire(createRequire(import.meta.url).resolve('aedes'));
+const { BufferList } = createRequire(aedesRequire.resolve('mqtt-packet'))('bl') as {
   BufferList: new () => object;
 };
 
