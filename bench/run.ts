@@ -158,8 +158,10 @@ const scenarios: Record<
         Number(process.env.OVMS_BENCH_RECORDING_ROUNDS ?? (quick ? 1 : 2)),
         quick ? 3 : 8,
       ),
-    figure: (r) =>
-      `off ${(r.off as number[]).join(', ')} / on ${(r.on as number[]).join(', ')} deliveries/s: ${r.ratio}×`,
+    figure: (r) => {
+      const cpu = r.serverCpuUsPerDelivery as { off: number[]; on: number[] };
+      return `off ${(r.off as number[]).join(', ')} / on ${(r.on as number[]).join(', ')} deliveries/s: ${r.ratio}×; server µs/delivery off ${cpu.off.join(', ')} / on ${cpu.on.join(', ')}: ${r.cpuRatio}×`;
+    },
     met: (r) => (r.ratio as number) >= 0.9,
   },
   ...Object.fromEntries(

@@ -293,14 +293,24 @@ async function recordingBytes(backend: 'sqlite' | 'postgres', url: string, dir: 
 export async function recordingRelayScenario(rounds: number, seconds: number) {
   const off: number[] = [];
   const on: number[] = [];
+  // Server CPU per delivery moves much less than the rates on a shared machine.
+  const cpuOff: number[] = [];
+  const cpuOn: number[] = [];
   for (let i = 0; i < rounds; i++) {
     for (const recording of i % 2 === 0 ? ['false', 'true'] : ['true', 'false']) {
       const r = await relayScenario(100, 2, 4, seconds, undefined, (v) =>
         startBenchServer(v, { OVMS_HISTORY_RECORDING: recording }),
       );
       (recording === 'true' ? on : off).push(r.deliveriesPerSecond);
+      (recording === 'true' ? cpuOn : cpuOff).push(r.cpuUsPerDelivery.server);
     }
   }
   const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
-  return { off, on, ratio: Math.round((median(on) / median(off)) * 1000) / 1000 };
+  return {
+    off,
+    on,
+    ratio: Math.round((median(on) / median(off)) * 1000) / 1000,
+    serverCpuUsPerDelivery: { off: cpuOff, on: cpuOn },
+    cpuRatio: Math.round((median(cpuOn) / median(cpuOff)) * 1000) / 1000,
+  };
 }

@@ -32,7 +32,18 @@ interface Entry {
   waiting?: ObservedCarMessage[];
   dirty: boolean;
   lastAt: number;
+  /** Per code: when a message of it was last applied, and the newest one held back since. */
+  appliedAt: Partial<Record<string, number>>;
+  held: Partial<Record<string, ObservedCarMessage>>;
 }
+
+/**
+ * A car that sends a code faster than this has only its newest message of that code applied in each
+ * interval (the rest is held and replaced): the recorder's cost per vehicle stays bounded whatever the
+ * rate (real cars send S, D and L every few seconds at most; a relay benchmark sends thousands).
+ * What is held is applied with the next message of its code or at the next flush.
+ */
+const MIN_APPLY_MS = 1000;
 
 export function recordingSettings(config: Hub['config']): RecordingSettings {
   return { sampleMs: config.history.sampleInterval, idleSampleMs: config.history.idleSampleInterval };
@@ -99,6 +110,7 @@ export class RecordingService {
   async flush(): Promise<void> {
     if (this.#loads.size > 0) await Promise.all(this.#loads);
     const now = Date.now();
+    for (const entry of this.#entries.values()) if (entry.recorder) this.#applyHeld(entry);
     for (const [key, entry] of this.#entries) {
       if (entry.dirty && entry.recorder) {
         this.#batch.states.push({
@@ -128,7 +140,7 @@ export class RecordingService {
     const key = vehicleKey(m.ref);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { ref: m.ref, waiting: [], dirty: false, lastAt: m.time.getTime() };
+      entry = { ref: m.ref, waiting: [], dirty: false, lastAt: m.time.getTime(), appliedAt: {}, held: {} };
       this.#entries.set(key, entry);
       const load = this.#load(entry).finally(() => this.#loads.delete(load));
       this.#loads.add(load);
@@ -138,7 +150,23 @@ export class RecordingService {
       entry.waiting.push(m);
       return;
     }
+    const at = m.time.getTime();
+    const last = entry.appliedAt[m.code];
+    if (m.code !== 'H' && last !== undefined && at - last < MIN_APPLY_MS && at >= last) {
+      entry.held[m.code] = m;
+      return;
+    }
+    entry.held[m.code] = undefined;
     this.#apply(entry, m);
+  }
+
+  /** Applies the messages held back, oldest first. */
+  #applyHeld(entry: Entry): void {
+    const held = Object.values(entry.held).filter((m) => m !== undefined);
+    if (held.length === 0) return;
+    entry.held = {};
+    held.sort((a, b) => a.time.getTime() - b.time.getTime());
+    for (const m of held) this.#apply(entry, m);
   }
 
   async #load(entry: Entry): Promise<void> {
@@ -160,6 +188,7 @@ export class RecordingService {
   #apply(entry: Entry, m: ObservedCarMessage): void {
     const at = m.time.getTime();
     entry.lastAt = at;
+    entry.appliedAt[m.code] = at;
     const out = entry.recorder!.apply(m.code, m.payload.toString('latin1'), at);
     if (out.samples.length === 0 && out.periods.length === 0) return;
     entry.dirty = true;
