@@ -35,13 +35,16 @@ interface Entry {
   /** Per code: when a message of it was last applied, and the newest one held back since. */
   appliedAt: Partial<Record<string, number>>;
   held: Partial<Record<string, ObservedCarMessage>>;
+  /** How many codes have a message held. */
+  heldCount: number;
 }
 
 /**
  * A car that sends a code faster than this has only its newest message of that code applied in each
  * interval (the rest is held and replaced): the recorder's cost per vehicle stays bounded whatever the
  * rate (real cars send S, D and L every few seconds at most; a relay benchmark sends thousands).
- * What is held is applied with the next message of its code or at the next flush.
+ * What is held is applied at the next flush, or before the next message applied (so messages are
+ * always applied in the order they came); the next message of its own code replaces it.
  */
 const MIN_APPLY_MS = 1000;
 
@@ -140,7 +143,7 @@ export class RecordingService {
     const key = vehicleKey(m.ref);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { ref: m.ref, waiting: [], dirty: false, lastAt: m.time.getTime(), appliedAt: {}, held: {} };
+      entry = { ref: m.ref, waiting: [], dirty: false, lastAt: m.time.getTime(), appliedAt: {}, held: {}, heldCount: 0 };
       this.#entries.set(key, entry);
       const load = this.#load(entry).finally(() => this.#loads.delete(load));
       this.#loads.add(load);
@@ -153,18 +156,24 @@ export class RecordingService {
     const at = m.time.getTime();
     const last = entry.appliedAt[m.code];
     if (m.code !== 'H' && last !== undefined && at - last < MIN_APPLY_MS && at >= last) {
+      if (entry.held[m.code] === undefined) entry.heldCount++;
       entry.held[m.code] = m;
       return;
     }
-    entry.held[m.code] = undefined;
+    if (entry.held[m.code] !== undefined) {
+      entry.held[m.code] = undefined; // replaced by m
+      entry.heldCount--;
+    }
+    if (entry.heldCount > 0) this.#applyHeld(entry); // older than m: applied first
     this.#apply(entry, m);
   }
 
   /** Applies the messages held back, oldest first. */
   #applyHeld(entry: Entry): void {
+    if (entry.heldCount === 0) return;
     const held = Object.values(entry.held).filter((m) => m !== undefined);
-    if (held.length === 0) return;
     entry.held = {};
+    entry.heldCount = 0;
     held.sort((a, b) => a.time.getTime() - b.time.getTime());
     for (const m of held) this.#apply(entry, m);
   }
