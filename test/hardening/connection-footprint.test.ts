@@ -39,11 +39,15 @@ test('an idle connection object stays small (no logger child, no group sets unti
   });
   const keep: Connection[] = [];
   for (let i = 0; i < 100; i++) keep.push(new Connection(`${i}`, link, log, () => {}));
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < 5000; i++) keep.push(new Connection(`${i}`, link, log, () => {}));
-  gc();
-  const perConnection = (process.memoryUsage().heapUsed - before) / 5000;
+  // The least of three rounds: a round can also measure code compiled or a heap page taken meanwhile.
+  let perConnection = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 5000; i++) keep.push(new Connection(`${i}`, link, log, () => {}));
+    gc();
+    perConnection = Math.min(perConnection, (process.memoryUsage().heapUsed - before) / 5000);
+  }
   assert.ok(perConnection < 750, `${Math.round(perConnection)} bytes per idle Connection`);
   // Its log lines still name the connection and its peer, and groups work once used.
   const conn = keep[0]!;
