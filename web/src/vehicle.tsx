@@ -129,6 +129,8 @@ export function VehiclePage(props: { vehicleId: string }) {
             <Stat label="Mode" value={r.chargeMode ?? '–'} />
             <Stat label="Power" value={fmt(r.chargePowerKw, 1)} unit="kW" />
             <Stat label="Current limit" value={fmt(r.chargeLimitA)} unit="A" />
+            {r.socLimit > 0 && <Stat label="SOC limit" value={fmt(r.socLimit)} unit="%" testid="soc-limit" />}
+            {r.rangeLimit > 0 && <Stat label="Range limit" value={fmt(r.rangeLimit)} unit={r.units} />}
             <Stat label="Line" value={`${fmt(r.lineVoltage)} V / ${fmt(r.chargeCurrentA, 1)} A`} />
             <Stat label="Time to full" value={minutes(r.minutesToFull)} />
             <Stat
