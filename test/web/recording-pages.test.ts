@@ -52,6 +52,21 @@ async function replayDemo(h: Harness): Promise<void> {
   }
 }
 
+/**
+ * The recorded drive from a car that counts in miles (S field 2 `M`: ranges, odometer and speed in
+ * miles), sent over the car's socket now: a 12 mile trip of 1.8 kWh.
+ */
+async function sendMilesDrive(h: Harness): Promise<void> {
+  const car = await h.connect('C', 'MI1', 's3');
+  for (const m of readFixture('drive.txt')) {
+    car.send(m.code, m.code === 'S' ? m.payload.replace(/^([^,]*),K,/, '$1,M,') : m.payload);
+  }
+  car.send('A');
+  await car.nextOf('a');
+  await car.close();
+  await h.server.recording.flush();
+}
+
 test('trips, charges and history pages in Chromium with a car that drives and charges', {
   timeout: 180_000,
 }, async (t) => {
@@ -64,8 +79,10 @@ test('trips, charges and history pages in Chromium with a car that drives and ch
   const h = await startServer(t);
   await h.addVehicle('SIM1', 's1');
   await h.addVehicle('DEMO1', 's2');
+  await h.addVehicle('MI1', 's3');
   await driveAndCharge(h, 'SIM1', 's1');
   await replayDemo(h);
+  await sendMilesDrive(h);
 
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -194,6 +211,23 @@ test('trips, charges and history pages in Chromium with a car that drives and ch
   await page.getByRole('button', { name: 'Show' }).click();
   await status.getByText(/points, one per 60 s/).waitFor();
   await shoot(page, '06-history-custom');
+
+  // A car in miles: distances, consumption, ranges and speeds in miles.
+  await page.goto(`${base}#/v/MI1/trips`);
+  const miles = page.getByTestId('trip-list').getByRole('listitem').first();
+  assert.equal(await miles.getByTestId('trip-distance').textContent(), '12.0 mi');
+  await miles.getByText('150 Wh/mi').waitFor();
+  await page.getByRole('link', { name: 'History' }).click();
+  const rangeChart = page.getByTestId('series-range').getByRole('slider', { name: 'Range (mi)' });
+  await rangeChart.focus();
+  await page.keyboard.press('End');
+  // 195 to 208 miles of ideal range (334 km would be the same range in km).
+  assert.match(
+    (await rangeChart.getAttribute('aria-valuetext')) ?? '',
+    /Ideal (19\d|20\d)(\.\d+)?, Estimated/,
+  );
+  await page.getByTestId('series-speed').getByRole('slider', { name: 'Speed (mph)' }).waitFor();
+  await shoot(page, '07-history-miles');
 
   // The CSV export streams (chunked, no length) rows of the trips.
   const href = await page.getByRole('link', { name: 'Export trips as CSV' }).getAttribute('href');

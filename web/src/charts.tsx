@@ -176,8 +176,9 @@ export function TimeChart(props: {
   let lo = props.yMin ?? Math.min(...values);
   let hi = props.yMax ?? Math.max(...values);
   if (!(hi > lo)) {
-    lo -= 1;
-    hi += 1;
+    // A flat line: around its value, or above the fixed floor (a car standing still).
+    if (props.yMin === undefined) lo -= 1;
+    hi = lo + 2;
   }
   const yt = niceTicks(lo, hi);
   const dec = decimalsOf(tickStep(yt));

@@ -61,6 +61,7 @@ export const num = (v: number | null | undefined, digits = 0): string =>
   v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 
 export function duration(s: number): string {
+  if (s < 60) return `${Math.round(s)} s`;
   if (s < 3600) return `${Math.round(s / 60)} min`;
   const h = Math.floor(s / 3600);
   return `${h} h ${Math.round((s - h * 3600) / 60)} min`;

@@ -138,7 +138,9 @@ export function RecordingHistoryPage(props: { vehicleId: string }) {
         <p class="muted" data-testid="range-status" role="status">
           {new Date(range.from).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })} –{' '}
           {new Date(range.to).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}
-          {series ? ` · ${series.points.length} points, one per ${stepText(series.step)}` : ' · loading…'}
+          {series
+            ? ` · ${series.points.length} point${series.points.length === 1 ? '' : 's'}, one per ${stepText(series.step)}`
+            : ' · loading…'}
         </p>
       </fieldset>
       {error ? <Notice kind="error">{error}</Notice> : null}
@@ -147,7 +149,9 @@ export function RecordingHistoryPage(props: { vehicleId: string }) {
           {series ? <SeriesCharts series={series} units={units} range={range} /> : <p>Loading…</p>}
         </Card>
         <Card title="Idle drain" wide>
-          {drain ? (
+          {drain && !drain.some((r) => r.drainSoc > 0) ? (
+            <p class="muted">No battery lost while parked in this range.</p>
+          ) : drain ? (
             <BarChart
               title={`Battery lost while parked, per ${drainPeriod(range.to - range.from)}`}
               unit="% SOC"
