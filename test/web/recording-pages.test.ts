@@ -187,7 +187,7 @@ test('trips, charges and history pages in Chromium with a car that drives and ch
   await demoCharge.getByText(/: Home$/).waitFor();
   await demoCharge.getByRole('link').click();
   await page.getByTestId('charge-power').waitFor();
-  await page.getByTestId('places').getByRole('cell', { name: 'Home', exact: true }).waitFor();
+  await page.getByTestId('places').getByText('Home', { exact: true }).waitFor();
   await shoot(page, '04-charge');
 
   // History: three days ago is outside the last 24 h and inside the last 7 days.
@@ -210,6 +210,15 @@ test('trips, charges and history pages in Chromium with a car that drives and ch
   await page.getByRole('textbox', { name: 'To' }).fill(local(new Date(day.getTime() + 86_400_000)));
   await page.getByRole('button', { name: 'Show' }).click();
   await status.getByText(/points, one per 60 s/).waitFor();
+  // The car sent nothing between the end of the charge and the drive: the SOC line has a gap.
+  const socPath = await page.getByTestId('series-state-of-charge').locator('path').first().getAttribute('d');
+  assert.ok((socPath?.match(/M/g) ?? []).length >= 2, `a gap in the SOC line: ${socPath?.slice(0, 80)}`);
+  // Targets at least 44 px high: the page links, range buttons, export links.
+  const heights = await page
+    .locator('.subnav a, .range-picker button, .exports a')
+    .evaluateAll((els) => els.map((e) => [e.textContent, e.getBoundingClientRect().height] as const));
+  assert.ok(heights.length > 10);
+  for (const [text, height] of heights) assert.ok(height >= 44, `${text}: ${height} px`);
   await shoot(page, '06-history-custom');
 
   // A car in miles: distances, consumption, ranges and speeds in miles.

@@ -68,11 +68,8 @@ function ChargeList(props: { vehicleId: string }) {
             <Stat label="Energy added" value={num(c.energyKwh, 2)} unit="kWh" testid="charge-energy" />
             <Stat label="SOC" value={`${num(c.socFrom)} → ${num(c.socTo)}`} unit="%" />
             <Stat label="Duration" value={duration(c.durationS)} />
-            <Stat
-              label="Power"
-              value={`${num(c.avgPowerKw, 1)} / ${num(c.peakPowerKw, 1)}`}
-              unit="kW avg / peak"
-            />
+            <Stat label="Average power" value={num(c.avgPowerKw, 1)} unit="kW" />
+            <Stat label="Peak power" value={num(c.peakPowerKw, 1)} unit="kW" />
             <Stat label="Cost" value={num(c.cost, 2)} />
             <Stat label="End" value={endText(c)} />
           </dl>

@@ -102,35 +102,19 @@ export function PlaceList(props: { version: number }) {
   if (places.length === 0)
     return <p class="muted">No named places yet: name one from a trip's or a charge's map.</p>;
   return (
-    <table data-testid="places">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Position</th>
-          <th scope="col">Radius</th>
-          <th scope="col">Price per kWh</th>
-          <th scope="col">
-            <span class="sr-only">Actions</span>
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {places.map((p) => (
-          <tr key={p.id}>
-            <td>{p.name}</td>
-            <td>
-              {p.lat.toFixed(5)}, {p.lon.toFixed(5)}
-            </td>
-            <td>{p.radiusM} m</td>
-            <td>{p.pricePerKwh ?? '–'}</td>
-            <td>
-              <button type="button" class="danger" onClick={() => void remove(p)}>
-                Remove {p.name}
-              </button>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ul class="place-list" data-testid="places" aria-label="Named places">
+      {places.map((p) => (
+        <li key={p.id}>
+          <strong>{p.name}</strong>
+          <span class="muted">
+            {p.lat.toFixed(5)}, {p.lon.toFixed(5)} · {p.radiusM} m
+            {p.pricePerKwh === null ? '' : ` · ${p.pricePerKwh} per kWh`}
+          </span>
+          <button type="button" class="danger place-remove" onClick={() => void remove(p)}>
+            Remove {p.name}
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

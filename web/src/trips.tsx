@@ -119,7 +119,7 @@ function TripDetail(props: { vehicleId: string; tripId: string }) {
         </dl>
         <p class="muted">
           Distance from {trip.distanceSource ?? '–'}, energy from {trip.energySource ?? '–'}.{' '}
-          <a class="button" href={gpx} download={`${props.vehicleId}-trip-${trip.id}.gpx`}>
+          <a class="button tall" href={gpx} download={`${props.vehicleId}-trip-${trip.id}.gpx`}>
             Download GPX
           </a>
         </p>
