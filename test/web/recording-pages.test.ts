@@ -35,6 +35,10 @@ async function shoot(page: Page, name: string): Promise<void> {
       await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
       const suffix = scheme === 'dark' ? '-dark' : '';
       await page.screenshot({ path: join(SHOTS, `${name}-${size}${suffix}.png`), fullPage: true });
+      if (size === 'phone') {
+        const wide = Number(await page.evaluate('document.documentElement.scrollWidth'));
+        assert.ok(wide <= PHONE.width, `${name}: the page scrolls sideways on a phone (${wide} px)`);
+      }
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
