@@ -49,13 +49,15 @@ export async function replayAtRecordedTimes(
   name: string,
   shiftMs: number,
   vehicleId = 'DEMO1',
+  /** Changes a message's payload (e.g. another unit). */
+  rewrite: (code: string, payload: string) => string = (_code, payload) => payload,
 ): Promise<void> {
   const ref = { ownerId: h.owner.id, vehicleId };
   for (const m of readFixture(name)) {
     h.server.hub.carMessages.notify({
       ref,
       code: m.code,
-      payload: Buffer.from(m.payload, 'latin1'),
+      payload: Buffer.from(rewrite(m.code, m.payload), 'latin1'),
       time: new Date(m.at + shiftMs),
     });
   }

@@ -58,13 +58,17 @@ async function replayDemo(h: Harness): Promise<void> {
 
 /**
  * The recorded drive from a car that counts in miles (S field 2 `M`: ranges, odometer and speed in
- * miles), sent over the car's socket now: a 12 mile trip of 1.8 kWh.
+ * miles), two hours ago at its own pace: a 12 mile trip of 1.8 kWh. Its last S then arrives over the
+ * car's socket, so that the car's status says miles too.
  */
 async function sendMilesDrive(h: Harness): Promise<void> {
+  const miles = (code: string, payload: string) =>
+    code === 'S' ? payload.replace(/^([^,]*),K,/, '$1,M,') : payload;
+  const messages = readFixture('drive.txt');
+  await replayAtRecordedTimes(h, 'drive.txt', Date.now() - 2 * 3_600_000 - messages[0]!.at, 'MI1', miles);
   const car = await h.connect('C', 'MI1', 's3');
-  for (const m of readFixture('drive.txt')) {
-    car.send(m.code, m.code === 'S' ? m.payload.replace(/^([^,]*),K,/, '$1,M,') : m.payload);
-  }
+  const lastS = messages.filter((m) => m.code === 'S').at(-1)!;
+  car.send('S', miles('S', lastS.payload));
   car.send('A');
   await car.nextOf('a');
   await car.close();
