@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Type } from '@sinclair/typebox';
-import { startCar } from '../../src/cli/car/simulator.js';
 import {
   ChargeDetail,
   ChargeRow,
@@ -12,6 +11,7 @@ import {
 } from '../../src/http/recording-schemas.js';
 import { addApiToken } from '../helpers/api-tokens.js';
 import { type Harness, startServer } from '../helpers/harness.js';
+import { driveAndCharge, replayAtRecordedTimes } from '../helpers/recorded-car.js';
 import { Api, assertJson, assertText } from '../http/api-client.js';
 import { readFixture } from '../recording/replay.js';
 import { parseXml } from '../recording/xml.js';
@@ -30,24 +30,6 @@ async function sendFixture(h: Harness, name: string, vehicleId = 'DEMO1'): Promi
   car.send('A');
   await car.nextOf('a');
   await car.close();
-  await h.server.recording.flush();
-}
-
-/**
- * Hands a fixture's messages to the server's car-message observers at their recorded times (as the
- * car's node does for each message it receives), so that the sequence keeps its pace: a 20 minute
- * drive, a two hour charge.
- */
-async function replayAtRecordedTimes(h: Harness, name: string, shiftMs: number): Promise<void> {
-  const ref = { ownerId: h.owner.id, vehicleId: 'DEMO1' };
-  for (const m of readFixture(name)) {
-    h.server.hub.carMessages.notify({
-      ref,
-      code: m.code,
-      payload: Buffer.from(m.payload, 'latin1'),
-      time: new Date(m.at + shiftMs),
-    });
-  }
   await h.server.recording.flush();
 }
 
@@ -246,35 +228,8 @@ test("another owner's vehicle is refused, and a read-only token reads but cannot
 test('the simulated car drives and charges: a trip and a charge appear with plausible distance and kWh', async (t) => {
   const h = await startServer(t);
   await h.addVehicle('SIM1', 's1');
-  const app = await h.connect('A', 'SIM1', 's1');
+  await driveAndCharge(h, 'SIM1', 's1');
   const api = new Api(h);
-  for (const scenario of ['drive', 'charge'] as const) {
-    const car = startCar({
-      client: { host: '127.0.0.1', port: h.port, vehicleId: 'SIM1', secret: 's1' },
-      seed: 7,
-      scenario,
-      // Simulated time runs fast so that a drive and a charge take seconds (a simulator option, not a server default).
-      speedUp: 400,
-    });
-    await car.ready;
-    // Until the drive is over (D: car on, then off) or the charge has ended (S: done).
-    let started = false;
-    for (;;) {
-      const line = await app.next(30_000);
-      if (scenario === 'drive' && line.startsWith('D')) {
-        const on = (Number(line.slice(1).split(',')[0]) & 0x80) !== 0;
-        if (on) started = true;
-        else if (started) break;
-      }
-      if (scenario === 'charge' && line.startsWith('S')) {
-        const state = line.slice(1).split(',')[4];
-        if (state === 'charging') started = true;
-        else if (started && state !== 'topoff') break;
-      }
-    }
-    await car.stop();
-    await h.server.recording.flush();
-  }
   const [trip] = (await api.withPassword('GET', '/api/trips/SIM1')).json as {
     distanceKm: number;
     energyKwh: number;

@@ -374,6 +374,7 @@ test('web dashboard in Chromium with a simulated car, default rate limits, a res
     if (!(await page.getByRole('link', { name: 'History' }).isVisible())) await loggedInOn('#/v/SIM1');
     // History: a chart drawn from the stored S records.
     await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('link', { name: 'Stored status records of the last day' }).click();
     await page.getByTestId('soc-chart').locator('canvas').waitFor();
     const summary = await page.getByTestId('history-summary').textContent();
     assert.match(summary ?? '', /^\d+ records/);

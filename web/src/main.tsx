@@ -15,9 +15,11 @@ import {
   type VehicleRow,
   type View,
 } from './api';
-import { HistoryPage } from './history';
+import { ChargesPage } from './charges';
 import { fmt, readings } from './readings';
+import { RecordingHistoryPage } from './recording-history';
 import './style.css';
+import { TripsPage } from './trips';
 import { age, errorText, Notice, ProtocolBadge, useTick } from './ui';
 import { VehiclePage } from './vehicle';
 
@@ -183,6 +185,15 @@ function VehicleList() {
   );
 }
 
+/** The stored S records page (uPlot), loaded only when opened. */
+function StatusRecords(props: { vehicleId: string }) {
+  const [Page, setPage] = useState<typeof import('./history').HistoryPage | undefined>();
+  useEffect(() => {
+    import('./history').then((m) => setPage(() => m.HistoryPage));
+  }, []);
+  return Page ? <Page vehicleId={props.vehicleId} /> : <p class="loading">Loading…</p>;
+}
+
 function App() {
   const hash = useHash();
   const [account, setAccount] = useState<Account | null | undefined>();
@@ -210,7 +221,8 @@ function App() {
     // focus moves to the page's heading so a screen reader announces where it is.
     const [first, id, sub] = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
     const titles: Record<string, string> = { account: 'Account', add: 'Add a vehicle', admin: 'Operator' };
-    if (first === 'v' && id && sub === 'history') document.title = `${id} history – OVMS`;
+    if (first === 'v' && id && sub && ['history', 'records', 'trips', 'charges'].includes(sub))
+      document.title = `${id} ${sub} – OVMS`;
     else if (first && titles[first]) document.title = `${titles[first]} – OVMS`;
     requestAnimationFrame(() => document.querySelector<HTMLElement>('main h1')?.focus());
   }, [hash, signedIn]);
@@ -227,7 +239,14 @@ function App() {
     );
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   let page: preact.JSX.Element;
-  if (parts[0] === 'v' && parts[1] && parts[2] === 'history') page = <HistoryPage vehicleId={parts[1]} />;
+  if (parts[0] === 'v' && parts[1] && parts[2] === 'history')
+    page = <RecordingHistoryPage vehicleId={parts[1]} />;
+  else if (parts[0] === 'v' && parts[1] && parts[2] === 'records')
+    page = <StatusRecords vehicleId={parts[1]} />;
+  else if (parts[0] === 'v' && parts[1] && parts[2] === 'trips')
+    page = <TripsPage key={parts[3]} vehicleId={parts[1]} tripId={parts[3]} />;
+  else if (parts[0] === 'v' && parts[1] && parts[2] === 'charges')
+    page = <ChargesPage key={parts[3]} vehicleId={parts[1]} chargeId={parts[3]} />;
   else if (parts[0] === 'v' && parts[1]) page = <VehiclePage key={parts[1]} vehicleId={parts[1]} />;
   else if (parts[0] === 'account') page = <AccountPage account={account} />;
   else if (parts[0] === 'add') page = <AddVehiclePage owner={account.owner} onAdded={load} />;

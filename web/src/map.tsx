@@ -9,6 +9,12 @@ interface Props {
   lon: number;
   track: [number, number][];
   label: string;
+  /** Clicking the map picks a position (naming a place). */
+  onPick?: (lat: number, lon: number) => void;
+  /** Zoom to the whole track (a trip) rather than to the car. */
+  fit?: boolean;
+  /** A picked point, drawn as a ring. */
+  mark?: [number, number];
 }
 
 /**
@@ -42,12 +48,14 @@ export function TrackMap(props: Props) {
 function LeafletMap(props: Props & { tiles: string; onFail: () => void }) {
   const el = useRef<HTMLDivElement>(null);
   const map = useRef<{ update: (p: Props) => void; remove: () => void } | undefined>(undefined);
+  const pick = useRef(props.onPick);
+  pick.current = props.onPick;
   useEffect(() => {
     let cancelled = false;
     import('./leaflet-map')
       .then(({ createMap }) => {
         if (cancelled || !el.current) return;
-        map.current = createMap(el.current, props.tiles);
+        map.current = createMap(el.current, props.tiles, (la, lo) => pick.current?.(la, lo));
         map.current.update(props);
       })
       .catch(props.onFail);
@@ -56,7 +64,7 @@ function LeafletMap(props: Props & { tiles: string; onFail: () => void }) {
       map.current?.remove();
     };
   }, [props.tiles]);
-  useEffect(() => map.current?.update(props), [props.lat, props.lon, props.track]);
+  useEffect(() => map.current?.update(props), [props.lat, props.lon, props.track, props.mark]);
   return <div ref={el} class="map" role="img" aria-label={`Map: the car is at ${props.label}`} />;
 }
 
@@ -64,7 +72,11 @@ function LeafletMap(props: Props & { tiles: string; onFail: () => void }) {
 function GridMap(props: Props) {
   const W = 600;
   const H = 300;
-  const points = [...props.track, [props.lat, props.lon] as [number, number]];
+  const points = [
+    ...props.track,
+    [props.lat, props.lon] as [number, number],
+    ...(props.mark ? [props.mark] : []),
+  ];
   const lats = points.map((p) => p[0]);
   const lons = points.map((p) => p[1]);
   const cosLat = Math.cos((props.lat * Math.PI) / 180);
@@ -87,19 +99,34 @@ function GridMap(props: Props) {
     )
     .join('');
   const [cx, cy] = xy([props.lat, props.lon]);
+  const onClick = (e: MouseEvent) => {
+    const svg = e.currentTarget as SVGSVGElement;
+    const r = svg.getBoundingClientRect();
+    // The viewBox keeps its aspect ratio (centred): undo that, then the projection above.
+    const k = Math.min(r.width / W, r.height / H);
+    const vx = (e.clientX - r.left - (r.width - W * k) / 2) / k;
+    const vy = (e.clientY - r.top - (r.height - H * k) / 2) / k;
+    props.onPick?.(
+      midLat - (vy - H / 2) / (111_320 * scale),
+      midLon + (vx - W / 2) / (111_320 * cosLat * scale),
+    );
+  };
   // A round scale bar length.
   const metres =
     [50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000].find((m) => m * scale > 60) ??
     100_000;
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: picking a point is a shortcut; the pages offer buttons for the trip's or charge's own positions
     <svg
       class="map grid-map"
       viewBox={`0 0 ${W} ${H}`}
       role="img"
       aria-label={`Map without tiles: the car is at ${props.label}`}
+      onClick={props.onPick ? onClick : undefined}
     >
       {path ? <path d={path} class="track" /> : null}
       <circle cx={cx} cy={cy} r="9" class="car-dot" />
+      {props.mark ? <circle cx={xy(props.mark)[0]} cy={xy(props.mark)[1]} r="11" class="map-mark" /> : null}
       <text x="10" y="26" class="map-text">
         N ↑
       </text>

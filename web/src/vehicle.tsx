@@ -180,9 +180,15 @@ export function VehiclePage(props: { vehicleId: string }) {
           <TrackMap lat={r.lat} lon={r.lon} track={track} label={`${fmt(r.lat, 5)}, ${fmt(r.lon, 5)}`} />
         </Card>
       </div>
-      <p>
+      <p class="row">
         <a class="button" href={`#/v/${enc(id)}/history`}>
           History
+        </a>
+        <a class="button" href={`#/v/${enc(id)}/trips`}>
+          Trips
+        </a>
+        <a class="button" href={`#/v/${enc(id)}/charges`}>
+          Charges
         </a>
       </p>
     </main>
