@@ -143,7 +143,15 @@ export class RecordingService {
     const key = vehicleKey(m.ref);
     let entry = this.#entries.get(key);
     if (!entry) {
-      entry = { ref: m.ref, waiting: [], dirty: false, lastAt: m.time.getTime(), appliedAt: {}, held: {}, heldCount: 0 };
+      entry = {
+        ref: m.ref,
+        waiting: [],
+        dirty: false,
+        lastAt: m.time.getTime(),
+        appliedAt: {},
+        held: {},
+        heldCount: 0,
+      };
       this.#entries.set(key, entry);
       const load = this.#load(entry).finally(() => this.#loads.delete(load));
       this.#loads.add(load);
