@@ -305,3 +305,54 @@ test('on upgrade the stored history is back-filled once: the trips and charges o
   assert.ok(!h.logs.slice(lines).some((l) => l.includes('back-filling')));
   assert.equal(((await api.withPassword('GET', '/api/trips/DEMO1')).json as unknown[]).length, 1);
 });
+
+test('a car repeating each message ten times a second records the same trip as at its own pace', async (t) => {
+  const h = await startServer(t);
+  await h.addVehicle('DEMO1', 's1');
+  const yesterday = Math.floor(Date.now() / 86_400_000 - 1) * 86_400_000;
+  const shift = yesterday + 600_000 - readFixture('drive.txt')[0]!.at;
+  const ref = { ownerId: h.owner.id, vehicleId: 'DEMO1' };
+  // Only the newest message of a code in each second is applied; each repeat is held, then replaced by
+  // the next one, and the last is applied at the flush: the derivation must come out the same.
+  const messages = readFixture('drive.txt');
+  for (const [i, m] of messages.entries()) {
+    // Once the vehicle's stored state is read (at most 200 messages wait for it, as at a login burst).
+    if (i === 1) await h.server.recording.flush();
+    const repeats = m.code === 'H' ? 1 : 10;
+    for (let k = 0; k < repeats; k++) {
+      h.server.hub.carMessages.notify({
+        ref,
+        code: m.code,
+        payload: Buffer.from(m.payload, 'latin1'),
+        time: new Date(m.at + shift + k * 100),
+      });
+    }
+  }
+  await h.server.recording.flush();
+  const api = new Api(h);
+  const trips = assertJson(await api.withPassword('GET', '/api/trips/DEMO1'), 200, Type.Array(TripRow)) as {
+    id: number;
+    distanceKm: number;
+    energyKwh: number;
+    whPerKm: number;
+    socUsed: number;
+  }[];
+  assert.equal(trips.length, 1);
+  assert.deepEqual(
+    {
+      distanceKm: trips[0]!.distanceKm,
+      energyKwh: trips[0]!.energyKwh,
+      whPerKm: trips[0]!.whPerKm,
+      socUsed: trips[0]!.socUsed,
+    },
+    { distanceKm: 12, energyKwh: 1.8, whPerKm: 150, socUsed: 5.1 },
+  );
+  const detail = assertJson(
+    await api.withPassword('GET', `/api/trips/DEMO1/${trips[0]!.id}`),
+    200,
+    TripDetail,
+  ) as {
+    track: unknown[];
+  };
+  assert.ok(detail.track.length >= 19 && detail.track.length <= 22, `${detail.track.length} track points`);
+});
