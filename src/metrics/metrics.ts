@@ -401,9 +401,12 @@ export class Metrics {
 
   /** The exposition text; scrapes that arrive while one is being made share it. */
   scrape(): Promise<string> {
-    this.#scraping ??= this.registry.metrics().finally(() => {
-      this.#scraping = undefined;
-    });
+    this.#scraping ??= this.registry
+      .metrics()
+      .then(spellNaN)
+      .finally(() => {
+        this.#scraping = undefined;
+      });
     return this.#scraping;
   }
 
@@ -411,4 +414,12 @@ export class Metrics {
   close(): void {
     for (const detach of this.#detach.splice(0)) detach();
   }
+}
+
+/**
+ * prom-client writes a value that is not a number as `Nan` (the event-loop lag before its first
+ * sample, for one); the text format spells it `NaN`, and strict parsers refuse anything else.
+ */
+export function spellNaN(text: string): string {
+  return text.replace(/ Nan$/gm, ' NaN');
 }
