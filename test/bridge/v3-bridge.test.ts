@@ -27,6 +27,8 @@ async function bridged(t: Parameters<typeof startServer>[0], opts: HarnessOption
       'mqtt.url': MOSQUITTO_URL,
       // Unique: the server's MQTT client id comes from it, and each test is its own server.
       'server.node_id': uniqueName('node'),
+      // Ends the server's MQTT session with the test instead of leaving it on the shared Mosquitto
+      // for a day; it lifts no limit users meet.
       'mqtt.session_expiry': 0,
       ...opts.settings,
     },

@@ -259,6 +259,7 @@ test('rate limiter: burst, then refill per minute up to max, idle addresses forg
   now += 301_000;
   limiter.sweep();
   assert.equal(limiter.size, 0);
+  // The operator's off switch (http.ratelimit_burst = 0) itself: no other test lifts the limit.
   const off = new RateLimiter({ burst: 0, perMinute: 0, max: 0, expire: 1 });
   assert.ok([1, 2, 3].every(() => off.take('a')));
 });
