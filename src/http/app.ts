@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   type FastifyServerOptions,
   LogController,
   type RouteOptions,
@@ -124,11 +125,13 @@ export async function buildApp(
 
   registerSecurityHeaders(app, ctx);
 
-  // Rate limit every request, preflights included (SERVER-INVENTORY.md §4.1).
+  // Rate limit every request, preflights included (SERVER-INVENTORY.md §4.1), but the dashboard's
+  // own files: a refused stylesheet or script leaves a broken page while the data requests are what
+  // the limit is for, and they are static, small and cached by browsers (connection caps still apply).
   const exempt = new Set(ctx.config.http.rateLimit.exempt.map(plainAddress));
   app.addHook('onRequest', async (request, reply) => {
     const address = plainAddress(request.ip);
-    if (exempt.has(address) || ctx.limiter.take(address)) return;
+    if (exempt.has(address) || isDashboardFile(request) || ctx.limiter.take(address)) return;
     request.log.info({ address: request.ip }, 'HTTP rate limit: request refused');
     const delay = ctx.config.http.rateLimit.delay;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -212,3 +215,13 @@ export async function buildApp(
 }
 
 export type RouteDeps = ApiContext & { secure: boolean };
+
+/** The dashboard's page and its hashed assets (src/http/routes/web.ts). */
+const DASHBOARD_FILES = new Set(['/', '/index.html', '/assets/*']);
+
+function isDashboardFile(request: FastifyRequest): boolean {
+  return (
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    DASHBOARD_FILES.has(request.routeOptions.url ?? '')
+  );
+}

@@ -217,6 +217,12 @@ test('rate limit: 429 once the burst is used, per address, unless exempt', async
   assert.equal(refused.headers.get('retry-after'), '60');
   assert.equal(refused.headers.get('access-control-allow-origin'), '*');
   assert.equal((await api.withPassword('GET', '/api/vehicles')).status, 429);
+  // The dashboard's own files are not refused with the data: a page without its stylesheet is broken.
+  const index = await api.call('GET', '/');
+  assert.equal(index.status, 200);
+  const asset = /assets\/[^"]+\.(?:js|css)/.exec(index.text)?.[0];
+  if (asset) assert.equal((await api.call('GET', `/${asset}`)).status, 200);
+  assert.equal((await api.call('GET', '/api/vehicles')).status, 429);
 
   const h2 = await startServer(t, {
     settings: {
