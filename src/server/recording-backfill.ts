@@ -124,6 +124,9 @@ export async function backfillAll(
   const startedAt = Date.now();
   const totals = { vehicles: 0, records: 0, samples: 0, periods: 0 };
   try {
+    // Most vehicles have nothing to replay (a new server, cars that never sent S, D or L): one
+    // statement marks them all instead of a transaction each.
+    await store.markBackfilledWithoutHistory(TYPES, new Date());
     for (;;) {
       const vehicles = await store.vehiclesNotBackfilled(VEHICLES_PER_ROUND);
       if (vehicles.length === 0 || stopped()) break;

@@ -351,6 +351,9 @@ export abstract class DelegatingStore<Db, Tx> implements Store {
   async markBackfilled(ref: VehicleRef, at: Date): Promise<void> {
     return this.write((db) => this.backend.markBackfilled(db, ref, at));
   }
+  async markBackfilledWithoutHistory(types: readonly string[], at: Date): Promise<void> {
+    return this.write((db) => this.backend.markBackfilledWithoutHistory(db, types, at));
+  }
   async vehiclesNotBackfilled(limit: number): Promise<VehicleRef[]> {
     return this.read((db) => this.backend.vehiclesNotBackfilled(db, limit));
   }

@@ -89,6 +89,15 @@ export function recordingSql(upsert: (key: string, assignments: string) => strin
       ${upsert('owner_id, vehicle_id', 'capacity_kwh = excluded.capacity_kwh, price_per_kwh = excluded.price_per_kwh')}`,
     backfilledUpsert: `INSERT INTO rec_vehicles (owner_id, vehicle_id, state, updated_s, backfilled_s) VALUES (?, ?, '{}', 0, ?)
       ${upsert('owner_id, vehicle_id', 'backfilled_s = excluded.backfilled_s')}`,
+    /** Marks at once every vehicle not back-filled that has no history record of the given types. */
+    backfilledWithoutHistory: (
+      types: number,
+    ) => `INSERT INTO rec_vehicles (owner_id, vehicle_id, state, updated_s, backfilled_s)
+      SELECT v.owner_id, v.vehicle_id, '{}', 0, ? FROM vehicles v
+      LEFT JOIN rec_vehicles r ON r.owner_id = v.owner_id AND r.vehicle_id = v.vehicle_id
+      WHERE r.backfilled_s IS NULL AND NOT EXISTS (SELECT 1 FROM history h
+        WHERE h.owner_id = v.owner_id AND h.vehicle_id = v.vehicle_id AND h.type IN (${Array(types).fill('?').join(', ')}))
+      ${upsert('owner_id, vehicle_id', 'backfilled_s = excluded.backfilled_s')}`,
     vehicle: `SELECT state, capacity_kwh, price_per_kwh, backfilled_s FROM rec_vehicles
       WHERE owner_id = ? AND vehicle_id = ?`,
     notBackfilled: `SELECT v.owner_id, v.vehicle_id FROM vehicles v

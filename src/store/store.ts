@@ -392,6 +392,11 @@ export interface Store {
   getRecordingVehicle(ref: VehicleRef): Promise<RecordingVehicle | undefined>;
   setRecordingSettings(ref: VehicleRef, settings: RecordingVehicleSettings): Promise<void>;
   markBackfilled(ref: VehicleRef, at: Date): Promise<void>;
+  /**
+   * Marks back-filled, in one statement, every vehicle not marked yet that has no history record of
+   * the given types (nothing to replay): a new server, or most vehicles after an upgrade.
+   */
+  markBackfilledWithoutHistory(types: readonly string[], at: Date): Promise<void>;
   /** Vehicles whose stored history was never replayed into the recording, by vehicle id. */
   vehiclesNotBackfilled(limit: number): Promise<VehicleRef[]>;
   listSamples(ref: VehicleRef, query: SampleQuery): Promise<Sample[]>;

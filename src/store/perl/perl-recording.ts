@@ -18,6 +18,8 @@ export const perlRecording = {
   getRecordingVehicle: () => undefined,
   setRecordingSettings: (): void => refuse(),
   markBackfilled: (): void => refuse(),
+  // Perl mode has no recording: nothing to back-fill, nothing to mark.
+  markBackfilledWithoutHistory: (): void => {},
   vehiclesNotBackfilled: () => [],
   listSamples: () => [],
   sampleBuckets: () => [],

@@ -68,6 +68,9 @@ export function sqlRecording(dialect: SqlDialect) {
     async markBackfilled(ctx: SqlContext, ref: VehicleRef, at: Date): Promise<void> {
       await ctx.pool.query(SQL.backfilledUpsert, [...refParams(ref), toSeconds(at)]);
     },
+    async markBackfilledWithoutHistory(ctx: SqlContext, types: readonly string[], at: Date): Promise<void> {
+      await ctx.pool.query(SQL.backfilledWithoutHistory(types.length), [toSeconds(at), ...types]);
+    },
     async vehiclesNotBackfilled(ctx: SqlContext, limit: number): Promise<VehicleRef[]> {
       const { rows } = await ctx.pool.query<{ owner_id: number | string; vehicle_id: string }>(
         SQL.notBackfilled,

@@ -62,6 +62,10 @@ export function markBackfilled(ctx: SqliteContext, ref: VehicleRef, at: Date): v
   ctx.statement(SQL.backfilledUpsert).run(...refParams(ref), toSeconds(at));
 }
 
+export function markBackfilledWithoutHistory(ctx: SqliteContext, types: readonly string[], at: Date): void {
+  ctx.statement(SQL.backfilledWithoutHistory(types.length)).run(toSeconds(at), ...types);
+}
+
 export function vehiclesNotBackfilled(ctx: SqliteContext, limit: number): VehicleRef[] {
   const rows = ctx.statement(SQL.notBackfilled).all(checkCount(limit, 'limit')) as {
     owner_id: number;

@@ -152,6 +152,36 @@ export function recordingTests(fresh: FreshStore): void {
       assert.equal((await store.getRecordingVehicle(ref))?.capacityKwh, undefined);
     });
 
+    test('vehicles without history of the replayed types are marked back-filled in one call', async (t) => {
+      const store = await fresh(t);
+      const withS = await ownerWithVehicle(store, 'alice', 'CARS');
+      const withOther = await ownerWithVehicle(store, 'bob', 'CARO');
+      const bare = await ownerWithVehicle(store, 'carol', 'CARN');
+      const done = await ownerWithVehicle(store, 'dave', 'CARD');
+      const record = (type: string) => ({
+        type,
+        recno: 0,
+        timestamp: at(5),
+        data: Buffer.from('80,K'),
+        expires: at(3600),
+      });
+      await store.addHistory(withS.ref, record('S'));
+      await store.addHistory(withOther.ref, record('RT-PWR-Log'));
+      await store.markBackfilled(done.ref, at(1));
+      await store.markBackfilledWithoutHistory(['S', 'D', 'L'], at(30));
+      assert.deepEqual(await store.vehiclesNotBackfilled(10), [withS.ref]);
+      assert.deepEqual((await store.getRecordingVehicle(withOther.ref))?.backfilledAt, at(30));
+      assert.deepEqual((await store.getRecordingVehicle(bare.ref))?.backfilledAt, at(30));
+      assert.deepEqual((await store.getRecordingVehicle(done.ref))?.backfilledAt, at(1), 'a mark is kept');
+      // Marking runs again at every start: a vehicle's saved recorder state is left as it was.
+      await store.saveRecording({
+        ...empty(),
+        states: [{ ref: bare.ref, state: '{"a":1}', at: at(40).getTime() }],
+      });
+      await store.markBackfilledWithoutHistory(['S', 'D', 'L'], at(50));
+      assert.equal((await store.getRecordingVehicle(bare.ref))?.state, '{"a":1}');
+    });
+
     test('places belong to their owner: listed, replaced and deleted only by that owner', async (t) => {
       const store = await fresh(t);
       const alice = await ownerWithVehicle(store);
