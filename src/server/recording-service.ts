@@ -48,6 +48,9 @@ interface Entry {
  */
 const MIN_APPLY_MS = 1000;
 
+/** The bus claim held by the node back-filling (one at a time across nodes). */
+export const BACKFILL_CLAIM = 'recording:backfill';
+
 export function recordingSettings(config: Hub['config']): RecordingSettings {
   return { sampleMs: config.history.sampleInterval, idleSampleMs: config.history.idleSampleInterval };
 }
@@ -87,7 +90,35 @@ export class RecordingService {
     this.#unsubscribe = this.#hub.carMessages.add((m) => this.#onCarMessage(m));
     this.#timer = setInterval(() => void this.flush(), FLUSH_MS);
     this.#timer.unref();
-    this.#backfill = backfillAll(this.#hub.store, this.#settings, this.#log, () => this.#stopped);
+    this.#backfill = this.#backfillOnOneNode();
+  }
+
+  /**
+   * Several nodes share one database: the node that takes the claim back-fills, the others leave it
+   * (each would replay the same history into the same rows). A node that stops or dies midway lets
+   * the claim go; what it left is done at the next start, as after any interruption.
+   */
+  async #backfillOnOneNode(): Promise<void> {
+    const bus = this.#hub.bus;
+    let claimed: boolean;
+    try {
+      claimed = await bus.claim(BACKFILL_CLAIM);
+    } catch (err) {
+      this.#log.error(
+        { err },
+        'recording: back-fill not started (the bus did not answer); it runs at the next start',
+      );
+      return;
+    }
+    if (!claimed) {
+      this.#log.info('recording: another node is back-filling stored history');
+      return;
+    }
+    try {
+      await backfillAll(this.#hub.store, this.#settings, this.#log, () => this.#stopped);
+    } finally {
+      await bus.release(BACKFILL_CLAIM).catch(() => {});
+    }
   }
 
   /** Settles when the back-fill begun at start is over (tests, shutdown). */
