@@ -10,10 +10,11 @@ export const LOGIN_RESULTS = ['ok', 'refused', 'throttled'] as const;
 export type LoginResult = (typeof LOGIN_RESULTS)[number];
 
 /**
- * Login kinds, as `ovms_logins_total{kind}` names them: v2 by the welcome's client type, and `mqtt`
- * for the embedded broker's logins (v3 modules and MQTT apps alike: a refused one names neither).
+ * Login kinds, as `ovms_logins_total{kind}` names them: v2 by the welcome's client type, `mqtt` for
+ * MQTT logins (the embedded broker's, v3 modules and MQTT apps alike: a refused one names neither;
+ * and an external broker's, asked through /mqapi/auth), `http` for the HTTP API's password checks.
  */
-export const LOGIN_KINDS = ['car', 'app', 'batch', 'mqtt'] as const;
+export const LOGIN_KINDS = ['car', 'app', 'batch', 'mqtt', 'http'] as const;
 
 function loginKind(clientType: string | undefined): number {
   return clientType === 'C' ? 0 : clientType === 'B' ? 2 : 1;
@@ -69,8 +70,13 @@ export class ServerCounters {
     this.logins[LOGIN_RESULTS.indexOf(result) * LOGIN_KINDS.length + loginKind(clientType)]!++;
   }
 
-  /** A login to the embedded MQTT broker. */
+  /** A login to an MQTT broker (the embedded one, or an external one through /mqapi/auth). */
   mqttLogin(result: LoginResult): void {
     this.logins[LOGIN_RESULTS.indexOf(result) * LOGIN_KINDS.length + 3]!++;
+  }
+
+  /** A password (or API token as password) checked by the HTTP API. */
+  httpLogin(result: LoginResult): void {
+    this.logins[LOGIN_RESULTS.indexOf(result) * LOGIN_KINDS.length + 4]!++;
   }
 }

@@ -181,6 +181,41 @@ test('a login refused for too many failures (limits.auth_failures) is counted as
   assert.equal(value(after, 'ovms_logins_total', { result: 'ok', kind: 'car' }), 0);
 });
 
+test('HTTP API password checks count as http logins, /mqapi/auth as mqtt logins', async (t) => {
+  const h = await startServer(t, { metrics: true });
+  const http = `http://127.0.0.1:${h.httpPort}`;
+  const post = (path: string, body: object) =>
+    fetch(`${http}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.status);
+  const logins = async (kind: string) => {
+    const f = await scrape(h);
+    return ['ok', 'refused', 'throttled'].map((result) => value(f, 'ovms_logins_total', { result, kind }));
+  };
+  assert.equal(await post('/api/cookie', { username: 'owner', password: 'owner-password' }), 200);
+  assert.equal(await post('/api/cookie', { username: 'owner', password: 'wrong' }), 401);
+  assert.equal((await fetch(`${http}/api/vehicles?username=owner&password=wrong`)).status, 401);
+  assert.deepEqual(await logins('http'), [1, 2, 0]);
+  // Another account, never logged in from here: after its free failures, a try must wait (429).
+  await h.addOwner('victim', 'victim-password');
+  let failures = 0;
+  let status = 401;
+  while (status === 401 && failures <= h.config.limits.account.failures + 1) {
+    status = await post('/api/cookie', { username: 'victim', password: `guess-${failures}` });
+    if (status === 401) failures++;
+  }
+  assert.equal(status, 429);
+  assert.ok(failures >= h.config.limits.account.failures);
+  assert.deepEqual(await logins('http'), [1, 2 + failures, 1]);
+  // An external broker asking for an MQTT client: counted as an MQTT login.
+  await h.addOwner('mqtt-user', 'mqtt-password');
+  assert.equal(await post('/mqapi/auth', { username: 'mqtt-user', password: 'mqtt-password' }), 200);
+  assert.equal(await post('/mqapi/auth', { username: 'mqtt-user', password: 'nope' }), 403);
+  assert.deepEqual(await logins('mqtt'), [1, 1, 0]);
+});
+
 test('a metrics port that cannot be opened stops the start, naming the metrics listener; the API documents GET /metrics', async (t) => {
   const h = await startServer(t, { metrics: true });
   const doc = (await (await fetch(`http://127.0.0.1:${h.httpPort}/api/openapi.json`)).json()) as {

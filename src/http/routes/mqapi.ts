@@ -48,7 +48,7 @@ export async function mqapiRoutes(app: FastifyInstance, deps: RouteDeps): Promis
       }
       if (username !== undefined && password !== undefined) {
         // The caller is the broker, not the user: its address proves nothing (no `from`).
-        const c = await checkPassword(deps, username, password, undefined).catch((err: unknown) => {
+        const c = await checkPassword(deps, username, password, undefined, 'mqtt').catch((err: unknown) => {
           if (err instanceof LoginThrottled) return 'throttled' as const;
           throw err;
         });
