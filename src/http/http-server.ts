@@ -84,6 +84,7 @@ export class HttpApi {
           https: listeningOn(this.ports.https),
           mqtt: OFF,
           mqtt_tls: OFF,
+          metrics: OFF,
         })),
       abrp: deps.abrp,
       metrics: deps.metrics,

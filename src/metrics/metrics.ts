@@ -266,7 +266,7 @@ export class Metrics {
 
     new Gauge({
       name: 'ovms_listener_state',
-      help: 'Each listener of the node (v2, v2_tls, http, https, mqtt, mqtt_tls): 1 for its state (listening, off, failed), 0 for the others',
+      help: 'Each listener of the node (v2, v2_tls, http, https, mqtt, mqtt_tls, metrics): 1 for its state (listening, off, failed), 0 for the others',
       labelNames: ['listener', 'state'],
       registers,
       collect() {

@@ -12,6 +12,8 @@ export interface ListenerStates {
   https: ListenerState;
   mqtt: ListenerState;
   mqtt_tls: ListenerState;
+  /** `metrics.listen`: the unauthenticated metrics port (it opens or the start fails: never `failed`). */
+  metrics: ListenerState;
 }
 
 export const OFF: ListenerState = { state: 'off' };

@@ -308,6 +308,7 @@ export class OvmsServer {
       https: listeningOn(this.ports.https),
       mqtt: this.broker?.listeners.mqtt ?? OFF,
       mqtt_tls: this.broker?.listeners.mqtt_tls ?? OFF,
+      metrics: listeningOn(this.ports.metrics),
     };
   }
 

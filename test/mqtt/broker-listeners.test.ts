@@ -34,6 +34,7 @@ test('a taken MQTT port: one error line naming the setting; v2 and HTTP serve on
     https: { state: 'off' },
     mqtt: { state: 'failed', error: (body.listeners.mqtt as { error: string }).error },
     mqtt_tls: { state: 'off' },
+    metrics: { state: 'off' },
   });
   assert.match((body.listeners.mqtt as { error: string }).error, /already in use.*mqtt\.port/);
   // The broker still runs in-process for the server's own side.

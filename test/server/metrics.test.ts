@@ -165,6 +165,13 @@ test('the metrics listener serves GET /metrics only', async (t) => {
   assert.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 405);
   const head = await fetch(`${base}/metrics`, { method: 'HEAD' });
   assert.equal(head.status, 200);
+  // /health (on the HTTP port) and the listener gauge show it.
+  const health = (await (await fetch(`http://127.0.0.1:${h.httpPort}/health`)).json()) as {
+    listeners: Record<string, unknown>;
+  };
+  assert.deepEqual(health.listeners.metrics, { state: 'listening', port: h.server.ports.metrics });
+  const scraped = await scrape(h);
+  assert.equal(value(scraped, 'ovms_listener_state', { listener: 'metrics', state: 'listening' }), 1);
 });
 
 test('a login refused for too many failures (limits.auth_failures) is counted as throttled', async (t) => {

@@ -20,6 +20,7 @@ const Listeners = Type.Object(
     https: Listener,
     mqtt: Listener,
     mqtt_tls: Listener,
+    metrics: Listener,
   },
   {
     additionalProperties: false,
