@@ -180,11 +180,16 @@ export function discoveryDocuments(
   return docs;
 }
 
-/** Vector elements and "unknown" conventions need a template; plain metric values need none. */
+/**
+ * Vector elements and "unknown" conventions need a template; plain metric values need none. `None`
+ * is what Home Assistant's MQTT sensors take as unknown. An element is passed on as the module sent
+ * it when it is a number (not NaN), else unknown: `float(none)` gives none for what is no number,
+ * as Jinja's and Home Assistant's float filters do with a default.
+ */
 function valueTemplate(sensor: MetricSensor): string | undefined {
   if (sensor.element !== undefined) {
     const i = sensor.element;
-    return `{% set v = value.split(',') %}{{ v[${i}] if v | length > ${i} and v[${i}] | float('nan') == v[${i}] | float('nan') else None }}`;
+    return `{% set v = value.split(',') %}{% set x = v[${i}] | float(none) if v | length > ${i} else none %}{{ v[${i}] if x is number and x == x else None }}`;
   }
   if (sensor.negativeUnknown) return '{{ value if value | float(-1) >= 0 else None }}';
   return undefined;
