@@ -324,9 +324,14 @@ test('web dashboard in Chromium with a simulated car, default rate limits, a res
     await page.getByRole('button', { name: 'Lock', exact: true }).click();
     await page.getByTestId('command-answer').getByText('Lock: the car confirmed').waitFor();
     await page.getByTestId('lock-state').getByText('Locked', { exact: true }).waitFor({ timeout: 15_000 });
-    assert.equal(
-      await page.evaluate("document.activeElement?.getAttribute('data-testid')"),
-      'command-answer',
+    // Focus moves to the answer on the next animation frame, which a loaded machine may draw after
+    // the lock state shows: waited for, not looked at once.
+    await page.waitForFunction(
+      "document.activeElement?.getAttribute('data-testid') === 'command-answer'",
+      null,
+      {
+        timeout: 5000,
+      },
     );
     // Unlocking acts on the physical world: it asks first.
     await page.getByRole('button', { name: 'Unlock', exact: true }).click();
