@@ -35,7 +35,7 @@ test('a malformed h is acked (the car would resend it for ever) and not stored',
 });
 
 test('H records are stored without an ack', async (t) => {
-  const h = await startServer(t, { settings: { 'history.log_messages': 0 } });
+  const h = await startServer(t);
   const v = await h.addVehicle('DEMO1', 's1');
   const car = await h.connect('C', 'DEMO1', 's1');
   await car.next();
@@ -47,7 +47,22 @@ test('H records are stored without an ack', async (t) => {
   assert.equal(rows[0]!.data.toString(), 'crash,data');
 });
 
-test('car messages are logged as history of their code only when configured', async (t) => {
+test('by default a stored car message is kept a day as history of its code', async (t) => {
+  const h = await startServer(t);
+  const v = await h.addVehicle('DEMO1', 's1');
+  const car = await h.connect('C', 'DEMO1', 's1');
+  const app = await h.connect('A', 'DEMO1', 's1');
+  car.send('D', '1,2,3');
+  await app.nextOf('D');
+  await h.store.flush();
+  const [row] = await h.store.historyRecords(v, 'D');
+  assert.equal(row?.data.toString(), '1,2,3');
+  const keptS = (row!.expires.getTime() - row!.timestamp.getTime()) / 1000;
+  assert.ok(Math.abs(keptS - 86_400) <= 1, `kept ${keptS} s`);
+});
+
+test('history.log_messages 0: car messages are not kept as history of their code', async (t) => {
+  // The operator's off switch itself; the default is the test above.
   const h = await startServer(t, { settings: { 'history.log_messages': 0 } });
   const v = await h.addVehicle('DEMO1', 's1');
   const car = await h.connect('C', 'DEMO1', 's1');
