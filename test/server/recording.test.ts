@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import {
   ChargeDetail,
   ChargeRow,
@@ -33,6 +33,8 @@ async function sendFixture(h: Harness, name: string, vehicleId = 'DEMO1'): Promi
   await h.server.recording.flush();
 }
 
+type Trip = Static<typeof TripRow>;
+
 test('a drive and a charge become a trip and a charge session on the API: list, detail, GPX, series, stats, export', async (t) => {
   const h = await startServer(t);
   await h.addVehicle('DEMO1', 's1');
@@ -44,16 +46,11 @@ test('a drive and a charge become a trip and a charge session on the API: list, 
   await replayAtRecordedTimes(h, 'charge.txt', shift + 3 * 3_600_000);
   const api = new Api(h);
 
-  const trips = assertJson(await api.withPassword('GET', '/api/trips/DEMO1'), 200, Type.Array(TripRow)) as {
-    id: number;
-    distanceKm: number;
-    distance: number;
-    unit: string;
-    energyKwh: number;
-    whPerKm: number;
-    socUsed: number;
-    start: string;
-  }[];
+  const trips = assertJson(
+    await api.withPassword('GET', '/api/trips/DEMO1'),
+    200,
+    Type.Array(TripRow),
+  ) as Trip[];
   assert.equal(trips.length, 1);
   const [trip] = trips;
   assert.equal(trip!.distanceKm, 12);
@@ -92,14 +89,7 @@ test('a drive and a charge become a trip and a charge session on the API: list, 
     await api.withPassword('GET', '/api/charges/DEMO1'),
     200,
     Type.Array(ChargeRow),
-  ) as {
-    id: number;
-    energyKwh: number;
-    energySource: string;
-    gridKwh: number;
-    endState: string;
-    peakPowerKw: number;
-  }[];
+  ) as Static<typeof ChargeRow>[];
   assert.equal(charges.length, 1);
   assert.equal(charges[0]!.energyKwh, 15.96, 'the module log record (sent as h) gives the energy');
   assert.equal(charges[0]!.energySource, 'module');
@@ -330,13 +320,11 @@ test('a car repeating each message ten times a second records the same trip as a
   }
   await h.server.recording.flush();
   const api = new Api(h);
-  const trips = assertJson(await api.withPassword('GET', '/api/trips/DEMO1'), 200, Type.Array(TripRow)) as {
-    id: number;
-    distanceKm: number;
-    energyKwh: number;
-    whPerKm: number;
-    socUsed: number;
-  }[];
+  const trips = assertJson(
+    await api.withPassword('GET', '/api/trips/DEMO1'),
+    200,
+    Type.Array(TripRow),
+  ) as Trip[];
   assert.equal(trips.length, 1);
   assert.deepEqual(
     {

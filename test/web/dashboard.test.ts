@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { startCar } from '../../src/cli/car/simulator.js';
 import { vehicleKey } from '../../src/server/hub.js';
+import { buildDashboard, DESKTOP, launchChromium, screenshots } from '../helpers/browser.js';
 import { type Harness, startServer } from '../helpers/harness.js';
 
 /**
@@ -18,10 +14,7 @@ import { type Harness, startServer } from '../helpers/harness.js';
  * server, a server restart and an ended session mid-test. Screenshots of each page at desktop and
  * phone width, light and dark, go to test-results/dashboard/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../test-results/dashboard/', import.meta.url));
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
+const shoot = screenshots('dashboard');
 
 /** A 1×1 PNG: every tile the map asks for. */
 const TILE = Buffer.from(
@@ -57,25 +50,6 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-async function shoot(page: Page, name: string, noSideScroll = true): Promise<void> {
-  for (const [size, viewport] of [
-    ['desktop', DESKTOP],
-    ['phone', PHONE],
-  ] as const) {
-    await page.setViewportSize(viewport);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: join(SHOTS, `${name}-${size}-${scheme}.png`), fullPage: true });
-    }
-    if (noSideScroll && size === 'phone') {
-      const wide = Number(await page.evaluate('document.documentElement.scrollWidth'));
-      assert.ok(wide <= PHONE.width, `${name}: the page scrolls sideways on a phone (${wide} px)`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(DESKTOP);
-}
-
 /** The car's app count as the server keeps it (HTTP sessions and streams included). */
 const appCount = (h: Harness, ref: { ownerId: number; vehicleId: string }) =>
   h.server.hub.bus.presence.getAppCount(vehicleKey(ref));
@@ -98,12 +72,7 @@ async function storedChargeTenths(h: Harness, ref: { ownerId: number; vehicleId:
 test('web dashboard in Chromium with a simulated car, default rate limits, a restart', {
   timeout: 300_000,
 }, async (t) => {
-  // The assets the server serves: built here so the test runs what the sources say.
-  await build({
-    configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
-    logLevel: 'warn',
-  });
-  mkdirSync(SHOTS, { recursive: true });
+  await buildDashboard();
   const tiles = await tileServer(t);
   // Fixed (free) ports, so the page and the car find the server again after its restart.
   const [v2Port, httpPort, mqttPort] = await freePorts(3);
@@ -155,21 +124,7 @@ test('web dashboard in Chromium with a simulated car, default rate limits, a res
     });
   }
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  // Playwright gives the browser a fresh, temporary profile of its own.
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
   const base = `http://127.0.0.1:${httpPort}/`;
   const context = await browser.newContext({ viewport: DESKTOP });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base.slice(0, -1) });

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { buildDashboard, DESKTOP, launchChromium, screenshots } from '../helpers/browser.js';
 import { type Harness, startServer } from '../helpers/harness.js';
 import { driveAndCharge, replayAtRecordedTimes } from '../helpers/recorded-car.js';
 import { readFixture } from '../recording/replay.js';
@@ -18,32 +15,7 @@ import { parseXml } from '../recording/xml.js';
  * recorded drive and charge (test/fixtures/recording) give the screenshots realistic tracks and
  * curves. Screenshots at desktop and phone size, light and dark: test-results/recording-pages/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../test-results/recording-pages/', import.meta.url));
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
-
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const scheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme: scheme });
-    for (const [size, viewport] of [
-      ['desktop', DESKTOP],
-      ['phone', PHONE],
-    ] as const) {
-      await page.setViewportSize(viewport);
-      // Charts measure their width: let them redraw at the new size.
-      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-      const suffix = scheme === 'dark' ? '-dark' : '';
-      await page.screenshot({ path: join(SHOTS, `${name}-${size}${suffix}.png`), fullPage: true });
-      if (size === 'phone') {
-        const wide = Number(await page.evaluate('document.documentElement.scrollWidth'));
-        assert.ok(wide <= PHONE.width, `${name}: the page scrolls sideways on a phone (${wide} px)`);
-      }
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(DESKTOP);
-}
+const shoot = screenshots('recording-pages');
 
 /** A recorded two-hour charge to 80 %, then a 20-minute drive, three days ago, at their own pace. */
 async function replayDemo(h: Harness): Promise<void> {
@@ -78,11 +50,7 @@ async function sendMilesDrive(h: Harness): Promise<void> {
 test('trips, charges and history pages in Chromium with a car that drives and charges', {
   timeout: 180_000,
 }, async (t) => {
-  await build({
-    configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
-    logLevel: 'warn',
-  });
-  mkdirSync(SHOTS, { recursive: true });
+  await buildDashboard();
   // The server's defaults, rate limits included.
   const h = await startServer(t);
   await h.addVehicle('SIM1', 's1');
@@ -92,17 +60,7 @@ test('trips, charges and history pages in Chromium with a car that drives and ch
   await replayDemo(h);
   await sendMilesDrive(h);
 
-  const browser: Browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
   const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];
