@@ -5,7 +5,7 @@ import { TrackMap } from './map';
 import { PlaceForm, PlaceList } from './places';
 import { type Charge, type CurvePoint, duration, num, place, recordingPath, when } from './recording-api';
 import { RecordingNav } from './recording-nav';
-import { Card, errorText, Notice, Stat } from './ui';
+import { Card, errorText, Notice, Stat, useGet } from './ui';
 
 const ENDS: Record<string, string> = {
   done: 'finished',
@@ -44,13 +44,7 @@ export function ChargesPage(props: { vehicleId: string; chargeId?: string }) {
 }
 
 function ChargeList(props: { vehicleId: string }) {
-  const [charges, setCharges] = useState<Charge[] | undefined>();
-  const [error, setError] = useState('');
-  useEffect(() => {
-    get<Charge[]>(recordingPath('charges', props.vehicleId, '?limit=200'))
-      .then(setCharges)
-      .catch((e) => setError(errorText(e)));
-  }, [props.vehicleId]);
+  const { data: charges, error } = useGet<Charge[]>(recordingPath('charges', props.vehicleId, '?limit=200'));
   if (error) return <Notice kind="error">{error}</Notice>;
   if (!charges) return <p>Loading…</p>;
   if (charges.length === 0)

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { enc, get, type HistoryRow, serverTime } from './api';
-import { Card, errorText, Notice, when } from './ui';
+import { enc, type HistoryRow, serverTime } from './api';
+import { Card, Notice, useGet, when } from './ui';
 
 interface Point {
   t: number;
@@ -100,13 +100,8 @@ function Chart(props: { data: Point[] }) {
 }
 
 export function HistoryPage(props: { vehicleId: string }) {
-  const [data, setData] = useState<Point[] | undefined>();
-  const [error, setError] = useState('');
-  useEffect(() => {
-    get<HistoryRow[]>(`/api/historical/${enc(props.vehicleId)}/S`)
-      .then((rows) => setData(points(rows)))
-      .catch((e) => setError(errorText(e)));
-  }, [props.vehicleId]);
+  const { data: rows, error } = useGet<HistoryRow[]>(`/api/historical/${enc(props.vehicleId)}/S`);
+  const data = useMemo(() => rows && points(rows), [rows]);
   const last = data?.[data.length - 1];
   const list = data ? sessions(data) : [];
   return (

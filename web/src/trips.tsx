@@ -14,7 +14,7 @@ import {
   when,
 } from './recording-api';
 import { RecordingNav } from './recording-nav';
-import { Card, errorText, Notice, Stat } from './ui';
+import { Card, errorText, Notice, Stat, useGet } from './ui';
 
 const consumption = (t: Trip) => (t.unit === 'mi' ? num(t.whPerMi) : num(t.whPerKm));
 
@@ -38,13 +38,7 @@ export function TripsPage(props: { vehicleId: string; tripId?: string }) {
 }
 
 function TripList(props: { vehicleId: string }) {
-  const [trips, setTrips] = useState<Trip[] | undefined>();
-  const [error, setError] = useState('');
-  useEffect(() => {
-    get<Trip[]>(recordingPath('trips', props.vehicleId, '?limit=200'))
-      .then(setTrips)
-      .catch((e) => setError(errorText(e)));
-  }, [props.vehicleId]);
+  const { data: trips, error } = useGet<Trip[]>(recordingPath('trips', props.vehicleId, '?limit=200'));
   if (error) return <Notice kind="error">{error}</Notice>;
   if (!trips) return <p>Loading…</p>;
   if (trips.length === 0)

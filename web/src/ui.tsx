@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { get } from './api';
 
 /** "12 s", "4 min", "3 h", "2 d". */
 export function age(seconds: number): string {
@@ -18,6 +19,22 @@ export function useTick(ms = 1000): number {
     return () => clearInterval(t);
   }, [ms]);
   return now;
+}
+
+/** GET `path` when it changes: the answer (undefined while loading) or the error's text. */
+export function useGet<T>(path: string): { data: T | undefined; error: string } {
+  const [state, setState] = useState<{ data: T | undefined; error: string }>({ data: undefined, error: '' });
+  useEffect(() => {
+    let current = true;
+    setState({ data: undefined, error: '' });
+    get<T>(path)
+      .then((data) => current && setState({ data, error: '' }))
+      .catch((e) => current && setState({ data: undefined, error: errorText(e) }));
+    return () => {
+      current = false;
+    };
+  }, [path]);
+  return state;
 }
 
 export function Card(props: { title: string; children: ComponentChildren; id?: string; wide?: boolean }) {
